@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {IStaking} from "./interfaces/IStaking.sol";
+import {IRunCoordinator} from "./interfaces/IRunCoordinator.sol";
+import {RunSpec, Role, DisputeKind, CommitStatus} from "./types/RunSpec.sol";
+import {CommitmentSlot} from "./libraries/CommitmentSlot.sol";
+
+/// @title CoordinatorBase
+/// @notice Storage and the internal writers shared by the run and dispute logic. Each piece of state
+/// has one writer here that emits its event.
+abstract contract CoordinatorBase is IRunCoordinator, ReentrancyGuard {
+    using CommitmentSlot for uint256;
+
+    uint256 internal constant BPS = 10_000;
+    uint8 internal constant MAX_JURY = 9;
+    /// @dev Verifier slots probed when the drawn one has left (bounded work per view).
+    uint256 internal constant VERIFIER_PROBES = 8;
+
+    struct Run {
+        RunSpec spec;
+        address owner;
+        uint32 verifierCount; // append-only verifier slots ever used
+        uint128 pool; // tokens left for rewards and audit fees
+    }
+
+    struct RoundState {
+        bytes32 seed;
+        bytes32 auditSeed;
+        uint32 auditVerifierCount; // verifier slots at openAudits: the draw ranges over these
+    }
+
+    struct Dispute {
+        uint256 runId;
+        address trainer;
+        uint64 round;
+        DisputeKind kind;
+        bool resolved;
+        bool juryDrawn;
+        address challenger;
+        uint64 openedBlock;
+        uint32 segment;
+        uint128 bond;
+        uint64 commitDeadline;
+        uint64 revealDeadline;
+        uint32 guiltyVotes;
+        uint32 innocentVotes;
+        uint8 committed;
+        uint8 revealed;
+        address[] jurors;
+    }
+
+    /// @dev Vote states: 0 none, 1 committed, 2 revealed guilty, 3 revealed innocent.
+    struct Vote {
+        bytes32 hash;
+        uint8 state;
+    }
+
+    struct Earnings {
+        uint128 credits; // samples accredited
+        uint128 owed; // tokens claimable
+    }
+
+    IStaking internal immutable _staking;
+    uint256 internal _runCount;
+    uint256 internal _disputeCount;
+    mapping(uint256 runId => Run) internal _runs;
+    mapping(uint256 runId => mapping(address account => Participant)) internal _participants;
+    mapping(uint256 runId => mapping(uint16 shard => uint16)) internal _shardSize;
+    mapping(uint256 runId => mapping(uint256 index => address)) internal _verifierAt;
+    mapping(uint256 runId => mapping(address account => bool)) internal _verifierListed;
+    mapping(uint256 runId => mapping(uint64 round => RoundState)) internal _rounds;
+    mapping(uint256 runId => mapping(uint64 round => mapping(address trainer => uint256))) internal _commitments;
+    mapping(uint256 disputeId => Dispute) internal _disputes;
+    mapping(uint256 disputeId => mapping(address juror => Vote)) internal _votes;
+    mapping(uint256 runId => mapping(address account => Earnings)) internal _earnings;
+
+    constructor(IStaking staking_) {
+        _staking = staking_;
+    }
+
+    function _run(uint256 runId) internal view returns (Run storage r) {
+        r = _runs[runId];
+        if (r.owner == address(0)) revert RunUnknown(runId);
+    }
+
+    function _activeParticipant(uint256 runId, address account, Role role) internal view returns (Participant storage p) {
+        p = _participants[runId][account];
+        if (!p.active || p.role != role) revert RunNotParticipant(runId, account, role);
+    }
+
+    function _setStatus(uint256 runId, uint64 round, address trainer, CommitStatus status) internal {
+        _commitments[runId][round][trainer] = _commitments[runId][round][trainer].withStatus(status);
+    }
+
+    /// @dev Pays out of the run's pool, capped by what is left.
+    function _payFromPool(uint256 runId, address account, uint256 amount) internal returns (uint256 paid) {
+        Run storage r = _runs[runId];
+        paid = amount < r.pool ? amount : r.pool;
+        if (paid == 0) return 0;
+        // paid <= pool, which is uint128.
+        unchecked {
+            r.pool -= uint128(paid);
+        }
+        _credit(runId, account, paid);
+    }
+
+    function _credit(uint256 runId, address account, uint256 amount) internal {
+        if (amount == 0) return;
+        _earnings[runId][account].owed += uint128(amount);
+        emit EarningsCredited(runId, account, amount);
+    }
+
+    /// @dev Slashes `slashBps` of the trainer's run stake into this contract and removes it from the run.
+    function _slashTrainer(uint256 runId, uint64 round, address trainer, bool byEquivocation) internal returns (uint256 amount) {
+        Run storage r = _runs[runId];
+        Participant storage p = _participants[runId][trainer];
+        amount = (uint256(p.lockedStake) * r.spec.slashBps) / BPS;
+        _setStatus(runId, round, trainer, CommitStatus.Slashed);
+        // amount <= lockedStake.
+        unchecked {
+            p.lockedStake -= uint128(amount);
+        }
+        if (p.active) {
+            p.active = false;
+            _shardSize[runId][p.shard] -= 1;
+            emit TrainerRemoved(runId, trainer);
+        }
+        p.banned = true;
+        emit TrainerSlashed(runId, round, trainer, amount, byEquivocation);
+        if (amount > 0) _staking.slash(trainer, amount);
+    }
+
+    /// @dev Slashes `bps` of a participant's run stake into this contract (used for juror penalties).
+    function _slashParticipant(uint256 runId, address account, uint256 bps) internal returns (uint256 amount) {
+        Participant storage p = _participants[runId][account];
+        amount = (uint256(p.lockedStake) * bps) / BPS;
+        if (amount == 0) return 0;
+        unchecked {
+            p.lockedStake -= uint128(amount);
+        }
+        _staking.slash(account, amount);
+    }
+
+    /// @dev Draws an active verifier among the first `count` slots, probing a few slots past a departed one.
+    function _drawVerifier(uint256 runId, uint256 rand, uint256 count, address exclude) internal view returns (address) {
+        if (count == 0) return address(0);
+        uint256 start = rand % count;
+        uint256 probes = count < VERIFIER_PROBES ? count : VERIFIER_PROBES;
+        for (uint256 k = 0; k < probes; ++k) {
+            address v = _verifierAt[runId][(start + k) % count];
+            Participant storage p = _participants[runId][v];
+            if (v != exclude && p.active && p.role == Role.Verifier) return v;
+        }
+        return address(0);
+    }
+}
