@@ -1,0 +1,13 @@
+// Pure protocol core shared by the trainer, the verifier and the scripts. No I/O here.
+//   spec.ts          RunSpec type, enums as const objects, defaults for local runs
+//   leaf.ts          trajectory leaf encoding and hashing (matches contracts/libraries/TrajectoryLeaf.sol)
+//   merkle.ts        OpenZeppelin-compatible Merkle tree (sorted pairs, double-hashed leaves) and proofs
+//   commitment.ts    the on-chain commitment word (digest | status) and claim type
+//   announcement.ts  EIP-712 typed data of gossiped announcements (checked on-chain by proveEquivocation)
+//   errors.ts        typed errors
+export * from "./spec.ts";
+export * from "./leaf.ts";
+export * from "./merkle.ts";
+export * from "./commitment.ts";
+export * from "./announcement.ts";
+export * from "./errors.ts";

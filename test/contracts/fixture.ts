@@ -1,0 +1,154 @@
+// Shared deployment fixtures for the contract tests: a token, the staking vault, the coordinator,
+// funded and approved accounts, and a run with trainers and verifiers seated.
+import { network } from "hardhat";
+import { keccak256, stringToHex, type Address, type Hex } from "viem";
+import {
+  defaultRunSpec,
+  leafHash,
+  MerkleTree,
+  roundLeaves,
+  roundSchedule,
+  type Claim,
+  type RunSpec,
+  type TrajectoryLeaf,
+} from "../../lib/core/index.ts";
+
+export const connection = await network.getOrCreate();
+export const { viem, networkHelpers } = connection;
+export const TOKEN = 10n ** 18n;
+export const UNBONDING = 30n * 86_400n;
+export const FUNDS = 10_000n * TOKEN;
+
+/** Spec for contract tests: 2 shards x 2 trainers, 4 segments, every commitment audited. */
+export function testSpec(startTime: bigint, overrides: Partial<RunSpec> = {}): RunSpec {
+  return defaultRunSpec(startTime, {
+    rounds: 5,
+    shards: 2,
+    maxTrainersPerShard: 2,
+    maxVerifiers: 4,
+    localSteps: 16,
+    checkpointInterval: 4,
+    batchSize: 8,
+    auditRateBps: 10_000,
+    jurySize: 3,
+    ...overrides,
+  });
+}
+
+export async function deployCore() {
+  const wallets = await viem.getWalletClients();
+  const [owner] = wallets;
+  if (!owner) throw new Error("no accounts");
+  const publicClient = await viem.getPublicClient();
+  const token = await viem.deployContract("StakeToken", [owner.account.address, 1_000_000_000n * TOKEN]);
+  const staking = await viem.deployContract("Staking", [token.address, UNBONDING]);
+  const coordinator = await viem.deployContract("RunCoordinator", [staking.address]);
+  await staking.write.setCoordinator([coordinator.address]);
+  const others = wallets.slice(1, 14);
+  for (const w of others) {
+    await token.write.transfer([w.account.address, FUNDS]);
+    await token.write.approve([staking.address, FUNDS], { account: w.account });
+    await token.write.approve([coordinator.address, FUNDS], { account: w.account });
+  }
+  await token.write.approve([coordinator.address, 1_000_000_000n * TOKEN]);
+  const trainers = others.slice(0, 4); // t0, t1 in shard 0; t2, t3 in shard 1
+  const verifiers = others.slice(4, 8);
+  const outsider = others[8]!;
+  const spare = others.slice(9);
+  return { wallets, owner, publicClient, token, staking, coordinator, trainers, verifiers, outsider, spare };
+}
+
+export type Core = Awaited<ReturnType<typeof deployCore>>;
+
+/** Creates a run starting 60 s from now with `testSpec` and returns its id and spec. */
+export async function createRun(core: Core, overrides: Partial<RunSpec> = {}) {
+  const now = BigInt(await networkHelpers.time.latest());
+  const spec = testSpec(now + 60n, overrides);
+  const runId = (await core.coordinator.read.runCount()) + 1n;
+  await core.coordinator.write.createRun([spec]);
+  return { runId, spec };
+}
+
+/** Core + a run with 4 trainers (2 per shard) and 4 verifiers seated, all staked at the minimum. */
+export async function deployWithRun() {
+  const core = await deployCore();
+  const { runId, spec } = await createRun(core);
+  for (const [i, t] of core.trainers.entries()) {
+    await core.staking.write.stake([spec.minTrainerStake], { account: t.account });
+    await core.coordinator.write.joinAsTrainer([runId, i < 2 ? 0 : 1], { account: t.account });
+  }
+  for (const v of core.verifiers) {
+    await core.staking.write.stake([spec.minVerifierStake], { account: v.account });
+    await core.coordinator.write.joinAsVerifier([runId], { account: v.account });
+  }
+  return { ...core, runId, spec };
+}
+
+export type RunFixture = Awaited<ReturnType<typeof deployWithRun>>;
+
+/** A deterministic fake trajectory: checkpoint hashes derived from `label`, its tree and claim. */
+export function trajectory(runId: bigint, shard: number, round: bigint, spec: RunSpec, label: string) {
+  const segments = spec.localSteps / spec.checkpointInterval;
+  const hashes: Hex[] = [];
+  for (let j = 0; j <= segments; j++) hashes.push(keccak256(stringToHex(`${label}/${round}/${j}`)));
+  const leaves: TrajectoryLeaf[] = roundLeaves({ runId, shard, round }, hashes);
+  const tree = MerkleTree.fromLeafHashes(leaves.map(leafHash));
+  const claim: Claim = {
+    root: tree.root,
+    updateHash: keccak256(stringToHex(`${label}/${round}/update`)),
+    samples: BigInt(spec.localSteps * spec.batchSize),
+  };
+  const leafArg = (j: number) => {
+    const l = leaves[j]!;
+    return { segment: l.segment, startHash: l.startHash, endHash: l.endHash };
+  };
+  return { hashes, leaves, tree, claim, leafArg, proof: (j: number) => tree.proof(j) };
+}
+
+export async function timeTo(t: bigint) {
+  const now = BigInt(await networkHelpers.time.latest());
+  if (t > now) await networkHelpers.time.increaseTo(t);
+}
+
+export function schedule(spec: RunSpec, round: bigint) {
+  return roundSchedule(spec, round);
+}
+
+/** Opens `round` (moving time to its start) and commits for the given trainers; returns their trajectories. */
+export async function openAndCommit(f: RunFixture, round: bigint, who: { index: number; label?: string }[]) {
+  await timeTo(schedule(f.spec, round).opensAt);
+  const rs = await f.coordinator.read.roundOf([f.runId, round]);
+  if (rs.seed === `0x${"0".repeat(64)}`) await f.coordinator.write.openRound([f.runId, round]);
+  const out: ReturnType<typeof trajectory>[] = [];
+  for (const { index, label } of who) {
+    const t = f.trainers[index]!;
+    const tr = trajectory(f.runId, index < 2 ? 0 : 1, round, f.spec, label ?? `t${index}`);
+    await f.coordinator.write.commit([f.runId, round, tr.claim.root, tr.claim.updateHash, tr.claim.samples], {
+      account: t.account,
+    });
+    out.push(tr);
+  }
+  return out;
+}
+
+/** Moves past the commit deadline and opens audits. */
+export async function openAudits(f: RunFixture, round: bigint) {
+  await timeTo(schedule(f.spec, round).commitDeadline);
+  await f.coordinator.write.openAudits([f.runId, round]);
+}
+
+/** The wallet of the verifier assigned to audit `trainer` (throws when none). */
+export async function assignedVerifier(f: RunFixture, round: bigint, trainer: Address) {
+  const [audited, segment, verifier] = await f.coordinator.read.auditOf([f.runId, round, trainer]);
+  const w = f.verifiers.find((v) => v.account.address.toLowerCase() === verifier.toLowerCase());
+  if (!audited || !w) throw new Error("commitment not audited");
+  return { wallet: w, segment };
+}
+
+export function voteHash(disputeId: bigint, juror: Address, guilty: boolean, salt: Hex): Hex {
+  return keccak256(
+    `0x${disputeId.toString(16).padStart(64, "0")}${juror.slice(2).toLowerCase().padStart(64, "0")}${(guilty ? 1 : 0)
+      .toString(16)
+      .padStart(64, "0")}${salt.slice(2)}` as Hex,
+  );
+}
