@@ -119,9 +119,11 @@ contract RunCoordinator is DisputeCourt {
 
     /// @inheritdoc IRunCoordinator
     function attest(uint256 runId, uint64 round, address trainer) external {
-        RunSpec storage s = _run(runId).spec;
+        // Existence from the spec's first slot (read anyway) instead of the owner slot: attest is gas-critical.
+        RunSpec storage s = _runs[runId].spec;
+        if (s.rounds == 0) revert RunUnknown(runId);
         _requireWindow(runId, round, s.commitDeadline(round), s.auditEnd(round));
-        (bool audited,, address verifier) = _auditOf(runId, round, trainer);
+        (bool audited, address verifier) = _assignment(runId, round, trainer);
         if (!audited || verifier != msg.sender) revert AuditNotAssigned(runId, round, trainer, audited ? verifier : address(0));
         uint256 word = _commitments[runId][round][trainer];
         if (word.status() != CommitStatus.Committed) revert CommitStatusInvalid(runId, round, trainer, word.status());
@@ -279,15 +281,20 @@ contract RunCoordinator is DisputeCourt {
     }
 
     function _auditOf(uint256 runId, uint64 round, address trainer) private view returns (bool, uint32, address) {
+        bytes32 seed = _rounds[runId][round].auditSeed;
+        if (seed == 0) return (false, 0, address(0));
+        (bool audited, address verifier) = _assignment(runId, round, trainer);
+        uint32 segment = uint32(uint256(keccak256(abi.encode(seed, trainer, 1))) % _runs[runId].spec.segments());
+        return (audited, segment, verifier);
+    }
+
+    /// @dev Whether the commitment is audited and by whom; the segment is left out (attest does not need it).
+    function _assignment(uint256 runId, uint64 round, address trainer) private view returns (bool audited, address verifier) {
         RoundState storage rs = _rounds[runId][round];
         bytes32 seed = rs.auditSeed;
-        if (seed == 0) return (false, 0, address(0));
-        RunSpec storage s = _runs[runId].spec;
-        bool audited = uint256(keccak256(abi.encode(seed, trainer, 0))) % BPS < s.auditRateBps;
-        uint32 segment = uint32(uint256(keccak256(abi.encode(seed, trainer, 1))) % s.segments());
-        address verifier =
-            _drawVerifier(runId, uint256(keccak256(abi.encode(seed, trainer, 2))), rs.auditVerifierCount, address(0));
-        return (audited, segment, verifier);
+        if (seed == 0) return (false, address(0));
+        audited = uint256(keccak256(abi.encode(seed, trainer, 0))) % BPS < _runs[runId].spec.auditRateBps;
+        verifier = _drawVerifier(runId, uint256(keccak256(abi.encode(seed, trainer, 2))), rs.auditVerifierCount, address(0));
     }
 
     function _requireWindow(uint256 runId, uint64 round, uint64 opensAt, uint64 closesAt) private view {

@@ -1,0 +1,35 @@
+// Gas used per protocol operation on the in-process Hardhat network (a benchmark, not a test).
+//   npm run bench:gas            table
+//   npm run bench:gas -- --json  one JSON object { operation: gasUsed }
+//   npm run bench:gas -- --write-snapshot   also refresh snapshots/gas.json (the gas test compares against it)
+import { writeFileSync } from "node:fs";
+import { measureGas } from "../test/contracts/gas-scenario.ts";
+
+const TARGETS: Record<string, number> = { commit: 70_000, finalize: 80_000, attest: 80_000, proveEquivocation: 150_000 };
+
+const args = process.argv.slice(2);
+if (args.includes("--help")) {
+  console.log("usage: npm run bench:gas -- [--json] [--write-snapshot]");
+  process.exit(0);
+}
+const unknown = args.filter((a) => a !== "--json" && a !== "--write-snapshot");
+if (unknown.length > 0) {
+  console.error(`bench:gas: unknown argument(s) ${unknown.join(" ")} (try --help)`);
+  process.exit(2);
+}
+
+const report = await measureGas();
+if (args.includes("--write-snapshot")) {
+  writeFileSync(new URL("../snapshots/gas.json", import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
+}
+if (args.includes("--json")) {
+  console.log(JSON.stringify(report));
+} else {
+  console.log("operation            gas      target");
+  for (const [name, gas] of Object.entries(report)) {
+    const target = TARGETS[name];
+    const verdict = target === undefined ? "" : `${target}  ${gas <= target ? "ok" : "OVER"}`;
+    console.log(`${name.padEnd(20)} ${String(gas).padStart(7)}  ${verdict}`);
+  }
+}
+process.exit(0);
