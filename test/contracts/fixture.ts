@@ -71,8 +71,12 @@ export async function createRun(core: Core, overrides: Partial<RunSpec> = {}) {
 
 /** Core + a run with 4 trainers (2 per shard) and 4 verifiers seated, all staked at the minimum. */
 export async function deployWithRun() {
-  const core = await deployCore();
-  const { runId, spec } = await createRun(core);
+  return seatRun(await deployCore());
+}
+
+/** Creates a run starting 60 s from now and seats 4 trainers and 4 verifiers in it. */
+export async function seatRun(core: Core, overrides: Partial<RunSpec> = {}) {
+  const { runId, spec } = await createRun(core, overrides);
   for (const [i, t] of core.trainers.entries()) {
     await core.staking.write.stake([spec.minTrainerStake], { account: t.account });
     await core.coordinator.write.joinAsTrainer([runId, i < 2 ? 0 : 1], { account: t.account });
@@ -151,4 +155,78 @@ export function voteHash(disputeId: bigint, juror: Address, guilty: boolean, sal
       .toString(16)
       .padStart(64, "0")}${salt.slice(2)}` as Hex,
   );
+}
+
+// ---- helpers for the behaviour tests (staking, token, runs, disputes) ----
+
+/** Largest uint64: the open end of `finalize` and `reclaimPool` windows. */
+export const MAX_UINT64 = 2n ** 64n - 1n;
+
+/** Like `deployWithRun`, with spec overrides: core + a run with 4 trainers and 4 verifiers seated. */
+export async function deployWithRunSpec(overrides: Partial<RunSpec>) {
+  const core = await deployCore();
+  const { runId, spec } = await createRun(core, overrides);
+  for (const [i, t] of core.trainers.entries()) {
+    await core.staking.write.stake([spec.minTrainerStake], { account: t.account });
+    await core.coordinator.write.joinAsTrainer([runId, i < 2 ? 0 : 1], { account: t.account });
+  }
+  for (const v of core.verifiers) {
+    await core.staking.write.stake([spec.minVerifierStake], { account: v.account });
+    await core.coordinator.write.joinAsVerifier([runId], { account: v.account });
+  }
+  return { ...core, runId, spec };
+}
+
+/** The fixture wallet that owns `address` (throws when none does). */
+export function walletOf(core: Core, address: Address) {
+  const w = core.wallets.find((x) => x.account.address.toLowerCase() === address.toLowerCase());
+  if (!w) throw new Error(`no wallet for ${address}`);
+  return w;
+}
+
+/**
+ * Commits `round` for trainer `index` and has verifier `challenger` dispute segment `segment` with a valid
+ * proof (the dispute opens during the commit window). Returns the dispute id and the trajectory.
+ */
+export async function openFraudDispute(
+  f: RunFixture,
+  { index = 0, round = 0n, challenger = 0, segment = 0 }: { index?: number; round?: bigint; challenger?: number; segment?: number } = {},
+) {
+  const [tr] = await openAndCommit(f, round, [{ index }]);
+  const disputeId = (await f.coordinator.read.disputeCount()) + 1n;
+  await f.coordinator.write.challenge(
+    [f.runId, round, f.trainers[index]!.account.address, tr!.claim, tr!.leafArg(segment), tr!.proof(segment)],
+    { account: f.verifiers[challenger]!.account },
+  );
+  return { disputeId, tr: tr!, trainer: f.trainers[index]!, challenger: f.verifiers[challenger]! };
+}
+
+/** The drawn jurors of a dispute as fixture wallets, in jury order. */
+export async function juryOf(f: RunFixture, disputeId: bigint) {
+  const d = await f.coordinator.read.disputeOf([disputeId]);
+  return d.jurors.map((j) => walletOf(f, j));
+}
+
+/** A juror's ballot: a vote to commit and reveal, one committed but never revealed, or none at all. */
+export type Ballot = boolean | "unrevealed" | "absent";
+
+/** Jurors commit (salted) votes, then reveal them (after the commit deadline when some did not commit). */
+export async function castVotes(f: RunFixture, disputeId: bigint, ballots: readonly Ballot[]) {
+  const jurors = await juryOf(f, disputeId);
+  const salt = (i: number) => keccak256(stringToHex(`salt/${disputeId}/${i}`));
+  for (const [i, b] of ballots.entries()) {
+    if (b === "absent") continue;
+    const j = jurors[i]!;
+    await f.coordinator.write.commitVote([disputeId, voteHash(disputeId, j.account.address, b === true, salt(i))], {
+      account: j.account,
+    });
+  }
+  const committed = ballots.filter((b) => b !== "absent").length;
+  if (committed < jurors.length) await timeTo((await f.coordinator.read.disputeOf([disputeId])).commitDeadline);
+  for (const [i, b] of ballots.entries()) {
+    if (typeof b !== "boolean") continue;
+    const j = jurors[i]!;
+    await f.coordinator.write.revealVote([disputeId, b, salt(i)], { account: j.account });
+  }
+  return jurors;
 }
