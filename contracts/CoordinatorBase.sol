@@ -75,6 +75,8 @@ abstract contract CoordinatorBase is IRunCoordinator, ReentrancyGuard {
     mapping(uint256 disputeId => Dispute) internal _disputes;
     mapping(uint256 disputeId => mapping(address juror => Vote)) internal _votes;
     mapping(uint256 runId => mapping(address account => Earnings)) internal _earnings;
+    /// @dev Disputes opened on an Attested commitment: an acquittal restores Attested, not Committed.
+    mapping(uint256 disputeId => bool) internal _disputedAttested;
 
     constructor(IStaking staking_) {
         _staking = staking_;

@@ -154,7 +154,9 @@ abstract contract DisputeCourt is CoordinatorBase, EIP712 {
                 }
             }
         } else {
-            if (status == CommitStatus.Disputed) _setStatus(runId, d.round, d.trainer, CommitStatus.Committed);
+            if (status == CommitStatus.Disputed) {
+                _setStatus(runId, d.round, d.trainer, _disputedAttested[disputeId] ? CommitStatus.Attested : CommitStatus.Committed);
+            }
             if (hasVotes) {
                 _credit(runId, d.trainer, d.bond / 2);
                 pot += d.bond - d.bond / 2;
@@ -254,6 +256,7 @@ abstract contract DisputeCourt is CoordinatorBase, EIP712 {
         d.openedBlock = uint64(block.number);
         d.segment = leaf.segment;
         d.bond = bond;
+        if (_commitments[runId][round][trainer].status() == CommitStatus.Attested) _disputedAttested[disputeId] = true;
         _setStatus(runId, round, trainer, CommitStatus.Disputed);
         _participants[runId][trainer].openDisputes += 1;
         _participants[runId][msg.sender].openDisputes += 1;

@@ -62,6 +62,9 @@ export type Core = Awaited<ReturnType<typeof deployCore>>;
 
 /** Creates a run starting 60 s from now with `testSpec` and returns its id and spec. */
 export async function createRun(core: Core, overrides: Partial<RunSpec> = {}) {
+  // After a snapshot revert the next block's time jumps by the wall time that passed: mine first so
+  // `latest()` is the time createRun will see.
+  await networkHelpers.mine();
   const now = BigInt(await networkHelpers.time.latest());
   const spec = testSpec(now + 60n, overrides);
   const runId = (await core.coordinator.read.runCount()) + 1n;
