@@ -6,12 +6,14 @@ import {IStaking} from "./interfaces/IStaking.sol";
 import {IRunCoordinator} from "./interfaces/IRunCoordinator.sol";
 import {RunSpec, Role, DisputeKind, CommitStatus} from "./types/RunSpec.sol";
 import {CommitmentSlot} from "./libraries/CommitmentSlot.sol";
+import {RunSchedule} from "./libraries/RunSchedule.sol";
 
 /// @title CoordinatorBase
 /// @notice Storage and the internal writers shared by the run and dispute logic. Each piece of state
 /// has one writer here that emits its event.
 abstract contract CoordinatorBase is IRunCoordinator, ReentrancyGuard {
     using CommitmentSlot for uint256;
+    using RunSchedule for RunSpec;
 
     uint256 internal constant BPS = 10_000;
     uint8 internal constant MAX_JURY = 9;
@@ -108,6 +110,13 @@ abstract contract CoordinatorBase is IRunCoordinator, ReentrancyGuard {
         _credit(runId, account, paid);
     }
 
+    /// @dev Returns tokens to the run's pool (juror penalties without a majority, rounding dust, equivocation halves).
+    function _creditPool(uint256 runId, uint256 amount) internal {
+        if (amount == 0) return;
+        _runs[runId].pool += uint128(amount);
+        emit PoolCredited(runId, amount);
+    }
+
     function _credit(uint256 runId, address account, uint256 amount) internal {
         if (amount == 0) return;
         _earnings[runId][account].owed += uint128(amount);
@@ -143,6 +152,23 @@ abstract contract CoordinatorBase is IRunCoordinator, ReentrancyGuard {
             p.lockedStake -= uint128(amount);
         }
         _staking.slash(account, amount);
+    }
+
+    function _auditOf(uint256 runId, uint64 round, address trainer) internal view returns (bool, uint32, address) {
+        bytes32 seed = _rounds[runId][round].auditSeed;
+        if (seed == 0) return (false, 0, address(0));
+        (bool audited, address verifier) = _assignment(runId, round, trainer);
+        uint32 segment = uint32(uint256(keccak256(abi.encode(seed, trainer, 1))) % _runs[runId].spec.segments());
+        return (audited, segment, verifier);
+    }
+
+    /// @dev Whether the commitment is audited and by whom; the segment is left out (attest does not need it).
+    function _assignment(uint256 runId, uint64 round, address trainer) internal view returns (bool audited, address verifier) {
+        RoundState storage rs = _rounds[runId][round];
+        bytes32 seed = rs.auditSeed;
+        if (seed == 0) return (false, address(0));
+        audited = uint256(keccak256(abi.encode(seed, trainer, 0))) % BPS < _runs[runId].spec.auditRateBps;
+        verifier = _drawVerifier(runId, uint256(keccak256(abi.encode(seed, trainer, 2))), rs.auditVerifierCount, address(0));
     }
 
     /// @dev Draws an active verifier among the first `count` slots, probing a few slots past a departed one.

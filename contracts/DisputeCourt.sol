@@ -49,7 +49,11 @@ abstract contract DisputeCourt is CoordinatorBase, EIP712 {
         RunSpec storage s = _run(runId).spec;
         if (_rounds[runId][round].auditSeed == 0) revert AuditsNotOpen(runId, round);
         _openForDispute(runId, round, trainer, s.commitDeadline(round));
-        if (segment >= s.segments()) revert ChallengeLeafInvalid(segment);
+        // Only the assigned verifier, for the assigned segment: a trainer's Sybil cannot pre-empt a
+        // fraud challenge with a report of its own.
+        (bool audited, uint32 assignedSegment, address verifier) = _auditOf(runId, round, trainer);
+        if (!audited || verifier != msg.sender) revert AuditNotAssigned(runId, round, trainer, audited ? verifier : address(0));
+        if (segment != assignedSegment) revert ChallengeLeafInvalid(segment);
         disputeId = _openDispute(runId, round, trainer, DisputeKind.Unavailable, Leaf(segment, bytes32(0), bytes32(0)));
     }
 
@@ -144,14 +148,18 @@ abstract contract DisputeCourt is CoordinatorBase, EIP712 {
         if (guilty) {
             toChallenger = d.bond;
             if (status == CommitStatus.Disputed) {
+                uint256 slashed;
                 if (d.kind == DisputeKind.Fraud) {
-                    uint256 slashed = _slashTrainer(runId, d.round, d.trainer, false);
-                    toChallenger += slashed / 2;
-                    pot += slashed - slashed / 2;
+                    slashed = _slashTrainer(runId, d.round, d.trainer, false);
                 } else {
+                    // Withholding costs half a fraud slash, so hiding a bad segment behind it does not pay;
+                    // an honest trainer that was only briefly offline serves the jurors and is acquitted.
                     _setStatus(runId, d.round, d.trainer, CommitStatus.Withheld);
-                    emit CommitmentWithheld(runId, d.round, d.trainer);
+                    slashed = _slashParticipant(runId, d.trainer, s.slashBps / 2);
+                    emit CommitmentWithheld(runId, d.round, d.trainer, slashed);
                 }
+                toChallenger += slashed / 2;
+                pot += slashed - slashed / 2;
             }
         } else {
             if (status == CommitStatus.Disputed) {
@@ -189,8 +197,11 @@ abstract contract DisputeCourt is CoordinatorBase, EIP712 {
         if (announcement.root == committed.root && announcement.updateHash == committed.updateHash) {
             revert EquivocationNotProven(runId, round, signer);
         }
+        // Half to the prover, half to the pool: a trainer proving its own equivocation (to pre-empt a
+        // guilty verdict) still loses at least half of the slash.
         uint256 slashed = _slashTrainer(runId, round, signer, true);
-        _credit(runId, msg.sender, slashed);
+        _credit(runId, msg.sender, slashed / 2);
+        _creditPool(runId, slashed - slashed / 2);
     }
 
     /// @notice The EIP-712 domain separator announcements are signed under.
@@ -268,7 +279,7 @@ abstract contract DisputeCourt is CoordinatorBase, EIP712 {
     function _sharePot(uint256 disputeId, uint256 runId, uint256 pot, uint256 winners, uint8 majority) private {
         if (pot == 0) return;
         if (winners == 0) {
-            _runs[runId].pool += uint128(pot);
+            _creditPool(runId, pot);
             return;
         }
         Dispute storage d = _disputes[disputeId];
@@ -278,6 +289,6 @@ abstract contract DisputeCourt is CoordinatorBase, EIP712 {
             address j = d.jurors[i];
             if (_votes[disputeId][j].state == majority) _credit(runId, j, share);
         }
-        if (rest > 0) _runs[runId].pool += uint128(rest);
+        _creditPool(runId, rest);
     }
 }

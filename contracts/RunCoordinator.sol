@@ -143,6 +143,7 @@ contract RunCoordinator is DisputeCourt {
             revert CommitStatusInvalid(runId, round, trainer, status);
         }
         if (!word.matches(claim_.root, claim_.updateHash, claim_.samples)) revert CommitClaimMismatch(runId, round, trainer);
+        if (_participants[runId][trainer].banned) revert TrainerBanned(runId, trainer);
         _commitments[runId][round][trainer] = word.withStatus(CommitStatus.Finalized);
         uint256 capacity = uint256(s.shards) * s.maxTrainersPerShard * s.maxSamples();
         uint256 reward = (uint256(s.rewardPerRound) * claim_.samples) / capacity;
@@ -280,23 +281,6 @@ contract RunCoordinator is DisputeCourt {
         _staking.lock(msg.sender, minimum);
     }
 
-    function _auditOf(uint256 runId, uint64 round, address trainer) private view returns (bool, uint32, address) {
-        bytes32 seed = _rounds[runId][round].auditSeed;
-        if (seed == 0) return (false, 0, address(0));
-        (bool audited, address verifier) = _assignment(runId, round, trainer);
-        uint32 segment = uint32(uint256(keccak256(abi.encode(seed, trainer, 1))) % _runs[runId].spec.segments());
-        return (audited, segment, verifier);
-    }
-
-    /// @dev Whether the commitment is audited and by whom; the segment is left out (attest does not need it).
-    function _assignment(uint256 runId, uint64 round, address trainer) private view returns (bool audited, address verifier) {
-        RoundState storage rs = _rounds[runId][round];
-        bytes32 seed = rs.auditSeed;
-        if (seed == 0) return (false, address(0));
-        audited = uint256(keccak256(abi.encode(seed, trainer, 0))) % BPS < _runs[runId].spec.auditRateBps;
-        verifier = _drawVerifier(runId, uint256(keccak256(abi.encode(seed, trainer, 2))), rs.auditVerifierCount, address(0));
-    }
-
     function _requireWindow(uint256 runId, uint64 round, uint64 opensAt, uint64 closesAt) private view {
         if (round >= _runs[runId].spec.rounds || block.timestamp < opensAt || block.timestamp >= closesAt) {
             revert RoundWindowClosed(runId, round, opensAt, closesAt);
@@ -308,14 +292,17 @@ contract RunCoordinator is DisputeCourt {
         if (s.rounds == 0 || s.roundLength == 0) revert RunSpecInvalid(3); // no rounds
         if (s.startTime < block.timestamp) revert RunSpecInvalid(4); // starts in the past
         if (s.commitWindow == 0 || s.commitWindow > s.roundLength) revert RunSpecInvalid(5); // commit window
-        if (s.auditWindow == 0 || s.juryCommitWindow == 0 || s.juryRevealWindow == 0) revert RunSpecInvalid(6); // empty window
+        if (s.auditWindow == 0 || s.disputeWindow == 0 || s.juryCommitWindow == 0 || s.juryRevealWindow == 0) {
+            revert RunSpecInvalid(6); // empty window
+        }
         if (s.localSteps == 0 || s.checkpointInterval == 0 || s.localSteps % s.checkpointInterval != 0) {
             revert RunSpecInvalid(7); // localSteps must be a multiple of checkpointInterval
         }
         if (s.batchSize == 0) revert RunSpecInvalid(8); // batch size
         if (s.auditRateBps > BPS || s.slashBps > BPS || s.jurorPenaltyBps > BPS) revert RunSpecInvalid(9); // bps above 10000
-        if (s.jurySize == 0 || s.jurySize > MAX_JURY) revert RunSpecInvalid(10); // jury size
-        if (s.minTrainerStake == 0 || s.minVerifierStake == 0) revert RunSpecInvalid(11); // zero minimum stake
+        // Odd, so votes cannot tie when all reveal; below maxVerifiers, so a full jury exists besides the challenger.
+        if (s.jurySize % 2 == 0 || s.jurySize > MAX_JURY || s.jurySize >= s.maxVerifiers) revert RunSpecInvalid(10); // jury size
+        if (s.minTrainerStake == 0 || s.minVerifierStake == 0 || s.challengeBond == 0) revert RunSpecInvalid(11); // zero stake or bond
         if (s.mode == VerificationMode.Tolerance && s.toleranceMicros == 0) revert RunSpecInvalid(12); // zero tolerance
         // Stake must not be able to leave before a slash for the last commitment could land.
         uint256 settle = uint256(s.commitWindow) + s.auditWindow + s.disputeWindow + s.juryCommitWindow + s.juryRevealWindow;

@@ -50,12 +50,12 @@ interface IRunCoordinator {
     ///   3: no rounds
     ///   4: starts in the past
     ///   5: commit window
-    ///   6: empty window
+    ///   6: empty window (audit, dispute, jury commit or reveal)
     ///   7: localSteps must be a multiple of checkpointInterval
     ///   8: batch size
     ///   9: bps above 10000
-    ///   10: jury size
-    ///   11: zero minimum stake
+    ///   10: jury size (must be odd, at most 9, below maxVerifiers)
+    ///   11: zero minimum stake or challenge bond
     ///   12: zero tolerance
     ///   13: windows exceed unbonding period
     error RunSpecInvalid(uint8 rule);
@@ -112,6 +112,10 @@ interface IRunCoordinator {
     /// @param runId The run.
     /// @param round The round.
     error AuditsNotOpen(uint256 runId, uint64 round);
+    /// @notice The trainer was removed from the run for fraud or equivocation: its other commitments earn nothing.
+    /// @param runId The run.
+    /// @param trainer The trainer.
+    error TrainerBanned(uint256 runId, address trainer);
     /// @notice The trainer already committed this round.
     /// @param runId The run.
     /// @param round The round.
@@ -278,11 +282,12 @@ interface IRunCoordinator {
     /// @param juror The juror.
     /// @param amount Stake taken.
     event JurorPenalized(uint256 indexed disputeId, address indexed juror, uint256 amount);
-    /// @notice A commitment was marked withheld (unavailability upheld): no credit.
+    /// @notice A commitment was marked withheld (unavailability upheld): no credit, half a slash, the trainer stays.
     /// @param runId The run.
     /// @param round The round.
     /// @param trainer The trainer.
-    event CommitmentWithheld(uint256 indexed runId, uint64 indexed round, address indexed trainer);
+    /// @param slashed Stake taken (half of a fraud slash).
+    event CommitmentWithheld(uint256 indexed runId, uint64 indexed round, address indexed trainer, uint256 slashed);
     /// @notice A commitment was accredited.
     /// @param runId The run.
     /// @param round The round.
@@ -300,6 +305,10 @@ interface IRunCoordinator {
     /// @param account The account.
     /// @param amount Tokens sent.
     event EarningsClaimed(uint256 indexed runId, address indexed account, uint256 amount);
+    /// @notice Tokens went back into the run's pool (penalties without a majority, rounding dust, half an equivocation slash).
+    /// @param runId The run.
+    /// @param amount Tokens added.
+    event PoolCredited(uint256 indexed runId, uint256 amount);
     /// @notice The run owner took back the unspent pool after the run settled.
     /// @param runId The run.
     /// @param amount Tokens sent.
@@ -361,7 +370,7 @@ interface IRunCoordinator {
         external
         returns (uint256 disputeId);
 
-    /// @notice A verifier reports that the trainer did not serve an audited segment, posting `challengeBond`.
+    /// @notice The assigned verifier reports that the trainer did not serve the audited segment, posting `challengeBond`.
     /// @param runId The run.
     /// @param round The round.
     /// @param trainer The trainer.

@@ -1468,6 +1468,22 @@ export const runCoordinatorAbi = [
     "type": "error"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "runId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "trainer",
+        "type": "address"
+      }
+    ],
+    "name": "TrainerBanned",
+    "type": "error"
+  },
+  {
     "anonymous": false,
     "inputs": [
       {
@@ -1586,6 +1602,12 @@ export const runCoordinatorAbi = [
         "internalType": "address",
         "name": "trainer",
         "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "slashed",
+        "type": "uint256"
       }
     ],
     "name": "CommitmentWithheld",
@@ -1866,6 +1888,25 @@ export const runCoordinatorAbi = [
       }
     ],
     "name": "ParticipantLeft",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "runId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "PoolCredited",
     "type": "event"
   },
   {

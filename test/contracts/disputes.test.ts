@@ -46,6 +46,7 @@ import {
 const STAKE = 100n * TOKEN; // minimum trainer and verifier stake of testSpec
 const BOND = 10n * TOKEN; // challengeBond
 const SLASH = 50n * TOKEN; // slashBps 5000 of the trainer's 100 locked
+const WITHHELD_SLASH = 25n * TOKEN; // half of slashBps for upheld unavailability
 const PENALTY = 1n * TOKEN; // jurorPenaltyBps 100 of a juror's 100 locked
 const FUNDING = 620n * TOKEN;
 const UNKNOWN = 99n;
@@ -135,13 +136,14 @@ async function auditsOpen() {
   const f = await deployWithRun();
   const [tr] = await openAndCommit(f, 0n, [{ index: 0 }]);
   await openAudits(f, 0n);
-  return { ...f, tr: tr!, t0: f.trainers[0]!, v0: f.verifiers[0]! };
+  const { wallet: auditor, segment: seg } = await assignedVerifier(f, 0n, addr(f.trainers[0]!));
+  return { ...f, tr: tr!, t0: f.trainers[0]!, v0: f.verifiers[0]!, auditor, seg };
 }
 
 /** An unavailability report by verifier 0 against trainer 0's round 0 (dispute 1), with the jury drawn. */
 async function reported() {
   const f = await auditsOpen();
-  await f.coordinator.write.reportUnavailable([f.runId, 0n, addr(f.t0), 2], { account: f.v0.account });
+  await f.coordinator.write.reportUnavailable([f.runId, 0n, addr(f.t0), f.seg], { account: f.auditor.account });
   await drawJury(f, 1n);
   return { ...f, disputeId: 1n, jurors: await juryOf(f, 1n) };
 }
@@ -445,31 +447,31 @@ describe("RunCoordinator: disputes", () => {
     it("opens an unavailability dispute and emits DisputeOpened with an empty leaf", async () => {
       const f = await networkHelpers.loadFixture(auditsOpen);
       await viem.assertions.emitWithArgs(
-        f.coordinator.write.reportUnavailable([f.runId, 0n, addr(f.t0), 3], { account: f.v0.account }),
+        f.coordinator.write.reportUnavailable([f.runId, 0n, addr(f.t0), f.seg], { account: f.auditor.account }),
         f.coordinator,
         "DisputeOpened",
-        [1n, f.runId, 0n, addr(f.t0), addr(f.v0), DisputeKind.Unavailable, { segment: 3, startHash: ZERO32, endHash: ZERO32 }, BOND],
+        [1n, f.runId, 0n, addr(f.t0), addr(f.auditor), DisputeKind.Unavailable, { segment: f.seg, startHash: ZERO32, endHash: ZERO32 }, BOND],
       );
     });
 
     it("takes the bond and marks the commitment Disputed", async () => {
       const f = await networkHelpers.loadFixture(auditsOpen);
       await viem.assertions.emitWithArgs(
-        f.coordinator.write.reportUnavailable([f.runId, 0n, addr(f.t0), 3], { account: f.v0.account }),
+        f.coordinator.write.reportUnavailable([f.runId, 0n, addr(f.t0), f.seg], { account: f.auditor.account }),
         f.token,
         "Transfer",
-        [addr(f.v0), f.coordinator.address, BOND],
+        [addr(f.auditor), f.coordinator.address, BOND],
       );
       assert.equal(await f.coordinator.read.statusOf([f.runId, 0n, addr(f.t0)]), CommitStatus.Disputed);
       const d = await f.coordinator.read.disputeOf([1n]);
       assert.equal(d.kind, DisputeKind.Unavailable);
-      assert.equal(d.segment, 3);
+      assert.equal(d.segment, f.seg);
     });
 
     it("reverts for an unknown run", async () => {
       const f = await networkHelpers.loadFixture(auditsOpen);
       await viem.assertions.revertWithCustomErrorWithArgs(
-        f.coordinator.write.reportUnavailable([UNKNOWN, 0n, addr(f.t0), 0], { account: f.v0.account }),
+        f.coordinator.write.reportUnavailable([UNKNOWN, 0n, addr(f.t0), 0], { account: f.auditor.account }),
         f.coordinator,
         "RunUnknown",
         [UNKNOWN],
@@ -502,7 +504,7 @@ describe("RunCoordinator: disputes", () => {
       const s = schedule(f.spec, 0n);
       await at(s.auditEnd);
       await viem.assertions.revertWithCustomErrorWithArgs(
-        f.coordinator.write.reportUnavailable([f.runId, 0n, addr(f.t0), 0], { account: f.v0.account }),
+        f.coordinator.write.reportUnavailable([f.runId, 0n, addr(f.t0), 0], { account: f.auditor.account }),
         f.coordinator,
         "RoundWindowClosed",
         [f.runId, 0n, s.commitDeadline, s.auditEnd],
@@ -513,7 +515,7 @@ describe("RunCoordinator: disputes", () => {
       const f = await networkHelpers.loadFixture(auditsOpen);
       const t2 = addr(f.trainers[2]!);
       await viem.assertions.revertWithCustomErrorWithArgs(
-        f.coordinator.write.reportUnavailable([f.runId, 0n, t2, 0], { account: f.v0.account }),
+        f.coordinator.write.reportUnavailable([f.runId, 0n, t2, 0], { account: f.auditor.account }),
         f.coordinator,
         "CommitStatusInvalid",
         [f.runId, 0n, t2, CommitStatus.None],
@@ -522,22 +524,35 @@ describe("RunCoordinator: disputes", () => {
 
     it("reverts for a commitment already under dispute", async () => {
       const f = await networkHelpers.loadFixture(auditsOpen);
-      await f.coordinator.write.reportUnavailable([f.runId, 0n, addr(f.t0), 0], { account: f.v0.account });
+      await f.coordinator.write.reportUnavailable([f.runId, 0n, addr(f.t0), f.seg], { account: f.auditor.account });
+      const other = f.verifiers.find((v) => v !== f.auditor)!;
       await viem.assertions.revertWithCustomErrorWithArgs(
-        f.coordinator.write.reportUnavailable([f.runId, 0n, addr(f.t0), 1], { account: f.verifiers[1]!.account }),
+        f.coordinator.write.reportUnavailable([f.runId, 0n, addr(f.t0), f.seg], { account: other.account }),
         f.coordinator,
         "CommitStatusInvalid",
         [f.runId, 0n, addr(f.t0), CommitStatus.Disputed],
       );
     });
 
-    it("reverts for a segment index out of range", async () => {
+    it("reverts for a segment other than the audited one", async () => {
       const f = await networkHelpers.loadFixture(auditsOpen);
+      const wrong = (f.seg + 1) % 4;
       await viem.assertions.revertWithCustomErrorWithArgs(
-        f.coordinator.write.reportUnavailable([f.runId, 0n, addr(f.t0), 4], { account: f.v0.account }),
+        f.coordinator.write.reportUnavailable([f.runId, 0n, addr(f.t0), wrong], { account: f.auditor.account }),
         f.coordinator,
         "ChallengeLeafInvalid",
-        [4],
+        [wrong],
+      );
+    });
+
+    it("reverts for a verifier other than the assigned one (a Sybil cannot pre-empt a fraud challenge)", async () => {
+      const f = await networkHelpers.loadFixture(auditsOpen);
+      const other = f.verifiers.find((v) => v !== f.auditor)!;
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        f.coordinator.write.reportUnavailable([f.runId, 0n, addr(f.t0), f.seg], { account: other.account }),
+        f.coordinator,
+        "AuditNotAssigned",
+        [f.runId, 0n, addr(f.t0), addr(f.auditor)],
       );
     });
   });
@@ -1178,19 +1193,25 @@ describe("RunCoordinator: disputes", () => {
           f.runId,
           0n,
           addr(f.t0),
+          WITHHELD_SLASH,
         ]);
         assert.equal(await f.coordinator.read.statusOf([f.runId, 0n, addr(f.t0)]), CommitStatus.Withheld);
       });
 
-      it("upheld: returns the bond to the challenger without slashing the trainer", async () => {
+      it("upheld: takes half a fraud slash, keeps the trainer seated and pays the reporter its bond and half of it", async () => {
         const f = await networkHelpers.loadFixture(reported);
         await castVotes(f, f.disputeId, [true, true, true]);
         const hash = await f.coordinator.write.resolve([f.disputeId]);
-        await viem.assertions.emitWithArgs(Promise.resolve(hash), f.coordinator, "EarningsCredited", [f.runId, addr(f.v0), BOND]);
+        await viem.assertions.emitWithArgs(Promise.resolve(hash), f.coordinator, "EarningsCredited", [
+          f.runId,
+          addr(f.auditor),
+          BOND + WITHHELD_SLASH / 2n,
+        ]);
         assert.equal((await logsOf(f, hash, f.coordinator, "TrainerSlashed")).length, 0);
         const p = await f.coordinator.read.participantOf([f.runId, addr(f.t0)]);
-        assert.equal(p.lockedStake, STAKE);
+        assert.equal(p.lockedStake, STAKE - WITHHELD_SLASH);
         assert.equal(p.active, true);
+        assert.equal(p.banned, false);
       });
 
       it("upheld: the withheld commitment earns nothing", async () => {
@@ -1275,16 +1296,22 @@ describe("RunCoordinator: disputes", () => {
       );
     });
 
-    it("credits the whole slash to the caller", async () => {
+    it("credits half the slash to the caller and returns the other half to the pool", async () => {
       const f = await networkHelpers.loadFixture(equivocated);
-      await viem.assertions.emitWithArgs(
-        f.coordinator.write.proveEquivocation([f.runId, 0n, f.arg, f.signature, f.claim], { account: f.outsider.account }),
-        f.coordinator,
-        "EarningsCredited",
-        [f.runId, addr(f.outsider), SLASH],
-      );
-      assert.equal((await f.coordinator.read.earningsOf([f.runId, addr(f.outsider)])).owed, SLASH);
+      const hash = await f.coordinator.write.proveEquivocation([f.runId, 0n, f.arg, f.signature, f.claim], { account: f.outsider.account });
+      await viem.assertions.emitWithArgs(Promise.resolve(hash), f.coordinator, "EarningsCredited", [f.runId, addr(f.outsider), SLASH / 2n]);
+      await viem.assertions.emitWithArgs(Promise.resolve(hash), f.coordinator, "PoolCredited", [f.runId, SLASH / 2n]);
+      assert.equal((await f.coordinator.read.earningsOf([f.runId, addr(f.outsider)])).owed, SLASH / 2n);
+      assert.equal((await f.coordinator.read.runOf([f.runId]))[2], FUNDING + SLASH / 2n);
       assert.equal(await f.token.read.balanceOf([f.coordinator.address]), FUNDING + SLASH);
+    });
+
+    it("leaves a trainer that proves its own equivocation at least half a slash poorer", async () => {
+      const f = await networkHelpers.loadFixture(equivocated);
+      await f.coordinator.write.proveEquivocation([f.runId, 0n, f.arg, f.signature, f.claim], { account: f.t0.account });
+      const p = await f.coordinator.read.participantOf([f.runId, addr(f.t0)]);
+      const owed = (await f.coordinator.read.earningsOf([f.runId, addr(f.t0)])).owed;
+      assert.equal(STAKE - p.lockedStake - owed, SLASH / 2n);
     });
 
     it("removes and bans the trainer and marks the commitment Slashed", async () => {

@@ -94,7 +94,11 @@ export async function measureGas(): Promise<GasReport> {
       account: f.outsider.account,
     }),
   );
-  await record("reportUnavailable", f.coordinator.write.reportUnavailable([f.runId, 0n, t3!.address, 0], { account: f.verifiers[1]!.account }));
+  const auditorOfT3 = await assignedVerifier(f, 0n, t3!.address);
+  await record(
+    "reportUnavailable",
+    f.coordinator.write.reportUnavailable([f.runId, 0n, t3!.address, auditorOfT3.segment], { account: auditorOfT3.wallet.account }),
+  );
 
   // Round 1 is committed before round 0 settles, so t0's second finalize hits warm earnings.
   const [tr1] = await openAndCommit(f, 1n, [{ index: 0, label: "gas-t0" }]);

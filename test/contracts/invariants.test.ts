@@ -154,8 +154,12 @@ describe("invariants under random action sequences", function () {
                 account: wallets[a.by]!.account,
               });
             }
-            case "reportUnavailable":
-              return c.reportUnavailable([f.runId, rr, trainers[a.who]!, 0], { account: wallets[a.by]!.account });
+            case "reportUnavailable": {
+              // Mostly the assigned verifier for the audited segment (the only report the contract accepts).
+              const [, segment, v] = await f.coordinator.read.auditOf([f.runId, rr, trainers[a.who]!]);
+              const by = a.by >= 4 && a.by < 8 ? (walletOf(v) ?? wallets[a.by]!) : wallets[a.by]!;
+              return c.reportUnavailable([f.runId, rr, trainers[a.who]!, segment], { account: by.account });
+            }
             case "drawJury":
               return c.drawJury([await f.coordinator.read.disputeCount()]);
             case "vote": {

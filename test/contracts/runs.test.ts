@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "mocha";
 import { encodeAbiParameters, keccak256, zeroAddress, type Address, type Hex } from "viem";
-import { CommitStatus, fundingFor, Role, segmentCount, VerificationMode, type RunSpec } from "../../lib/core/index.ts";
+import { announcementTypedData, CommitStatus, fundingFor, Role, segmentCount, VerificationMode, type RunSpec } from "../../lib/core/index.ts";
 import {
   assignedVerifier,
   createRun,
@@ -200,6 +200,7 @@ describe("RunCoordinator: runs", () => {
       [6, "the audit window is empty", { auditWindow: 0 }],
       [6, "the jury commit window is empty", { juryCommitWindow: 0 }],
       [6, "the jury reveal window is empty", { juryRevealWindow: 0 }],
+      [6, "the dispute window is empty", { disputeWindow: 0 }],
       [7, "localSteps is zero", { localSteps: 0 }],
       [7, "checkpointInterval is zero", { checkpointInterval: 0 }],
       [7, "localSteps is not a multiple of checkpointInterval", { localSteps: 16, checkpointInterval: 5 }],
@@ -208,9 +209,12 @@ describe("RunCoordinator: runs", () => {
       [9, "the slash share is above 10000 bps", { slashBps: 10_001 }],
       [9, "the juror penalty is above 10000 bps", { jurorPenaltyBps: 10_001 }],
       [10, "the jury is empty", { jurySize: 0 }],
-      [10, "the jury is larger than 9", { jurySize: 10 }],
+      [10, "the jury is larger than 9", { jurySize: 11, maxVerifiers: 16 }],
+      [10, "the jury size is even (votes could tie)", { jurySize: 2 }],
+      [10, "the jury is not smaller than the verifier seats", { jurySize: 5, maxVerifiers: 5 }],
       [11, "the minimum trainer stake is zero", { minTrainerStake: 0n }],
       [11, "the minimum verifier stake is zero", { minVerifierStake: 0n }],
+      [11, "the challenge bond is zero", { challengeBond: 0n }],
       [12, "tolerance mode has a zero tolerance", { mode: VerificationMode.Tolerance, toleranceMicros: 0 }],
       [13, "the settlement windows reach the unbonding period", { disputeWindow: Number(UNBONDING) - 1200 }],
     ];
@@ -1271,6 +1275,25 @@ describe("RunCoordinator: runs", () => {
       await timeTo(schedule(f.spec, 0n).disputeEnd);
       await viem.assertions.emit(f.coordinator.write.finalize([f.runId, 0n, f.t0, f.claim0]), f.coordinator, "CommitmentFinalized");
       assert.equal(await f.coordinator.read.statusOf([f.runId, 0n, f.t0]), CommitStatus.Finalized);
+    });
+
+    it("reverts for a trainer since removed for equivocation: its earlier commitments earn nothing", async () => {
+      const f = await networkHelpers.loadFixture(committedRun);
+      const [tr] = await openAndCommit(f, 1n, [{ index: 0, label: "round1" }]);
+      const chainId = await f.publicClient.getChainId();
+      const forged = { runId: f.runId, shard: 0, round: 1n, root: keccak256("0x0bad"), updateHash: tr!.claim.updateHash };
+      const t0 = f.trainers[0]!;
+      const signature = await t0.signTypedData({ account: t0.account, ...announcementTypedData(chainId, f.coordinator.address, forged) });
+      await f.coordinator.write.proveEquivocation([f.runId, 1n, { shard: 0, root: forged.root, updateHash: forged.updateHash }, signature, tr!.claim], {
+        account: f.outsider.account,
+      });
+      await timeTo(schedule(f.spec, 0n).disputeEnd);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        f.coordinator.write.finalize([f.runId, 0n, f.t0, f.claim0]),
+        f.coordinator,
+        "TrainerBanned",
+        [f.runId, f.t0],
+      );
     });
 
     it("credits the samples but pays nothing once the pool has been reclaimed", async () => {
