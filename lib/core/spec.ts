@@ -81,7 +81,9 @@ export function defaultRunSpec(startTime: bigint, overrides: Partial<RunSpec> = 
     shards: 3,
     maxTrainersPerShard: 4,
     maxVerifiers: 16,
-    slashBps: 5000,
+    // Full run stake: with a 10% audit rate, expected loss rate*(slash+reward) = 0.1*(100+10) = 11 tokens
+    // exceeds the 10-token reward a trainer could save by faking (docs/PROTOCOL.md, economic condition).
+    slashBps: 10_000,
     jurorPenaltyBps: 100,
     juryCommitWindow: 300,
     juryRevealWindow: 300,
