@@ -152,10 +152,10 @@ abstract contract DisputeCourt is CoordinatorBase, EIP712 {
                 if (d.kind == DisputeKind.Fraud) {
                     slashed = _slashTrainer(runId, d.round, d.trainer, false);
                 } else {
-                    // Withholding costs half a fraud slash, so hiding a bad segment behind it does not pay;
-                    // an honest trainer that was only briefly offline serves the jurors and is acquitted.
+                    // Withholding costs as much as fraud, so hiding a bad segment behind it does not pay; an
+                    // honest trainer that was only briefly offline serves the jurors and is acquitted.
                     _setStatus(runId, d.round, d.trainer, CommitStatus.Withheld);
-                    slashed = _slashParticipant(runId, d.trainer, s.slashBps / 2);
+                    slashed = _slashParticipant(runId, d.trainer, s.slashBps);
                     emit CommitmentWithheld(runId, d.round, d.trainer, slashed);
                 }
                 toChallenger += slashed / 2;
@@ -197,11 +197,12 @@ abstract contract DisputeCourt is CoordinatorBase, EIP712 {
         if (announcement.root == committed.root && announcement.updateHash == committed.updateHash) {
             revert EquivocationNotProven(runId, round, signer);
         }
-        // Half to the prover, half to the pool: a trainer proving its own equivocation (to pre-empt a
-        // guilty verdict) still loses at least half of the slash.
+        // The prover earns a bounty of one challenge bond; the rest goes to the pool, so a trainer proving
+        // its own equivocation (to pre-empt a guilty verdict) loses all but the bounty.
         uint256 slashed = _slashTrainer(runId, round, signer, true);
-        _credit(runId, msg.sender, slashed / 2);
-        _creditPool(runId, slashed - slashed / 2);
+        uint256 bounty = slashed < s.challengeBond ? slashed : s.challengeBond;
+        _credit(runId, msg.sender, bounty);
+        _creditPool(runId, slashed - bounty);
     }
 
     /// @notice The EIP-712 domain separator announcements are signed under.

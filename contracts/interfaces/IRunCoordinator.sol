@@ -282,11 +282,11 @@ interface IRunCoordinator {
     /// @param juror The juror.
     /// @param amount Stake taken.
     event JurorPenalized(uint256 indexed disputeId, address indexed juror, uint256 amount);
-    /// @notice A commitment was marked withheld (unavailability upheld): no credit, half a slash, the trainer stays.
+    /// @notice A commitment was marked withheld (unavailability upheld): no credit, a fraud-sized slash, the trainer stays.
     /// @param runId The run.
     /// @param round The round.
     /// @param trainer The trainer.
-    /// @param slashed Stake taken (half of a fraud slash).
+    /// @param slashed Stake taken (as much as a fraud slash).
     event CommitmentWithheld(uint256 indexed runId, uint64 indexed round, address indexed trainer, uint256 slashed);
     /// @notice A commitment was accredited.
     /// @param runId The run.
@@ -305,7 +305,7 @@ interface IRunCoordinator {
     /// @param account The account.
     /// @param amount Tokens sent.
     event EarningsClaimed(uint256 indexed runId, address indexed account, uint256 amount);
-    /// @notice Tokens went back into the run's pool (penalties without a majority, rounding dust, half an equivocation slash).
+    /// @notice Tokens went back into the run's pool (penalties without a majority, rounding dust, an equivocation slash beyond the prover's bounty).
     /// @param runId The run.
     /// @param amount Tokens added.
     event PoolCredited(uint256 indexed runId, uint256 amount);

@@ -17,3 +17,18 @@ export class MerkleError extends VerihiveError {
 export class RunSpecError extends VerihiveError {
   override name = "RunSpecError";
 }
+
+/** Updates given to an aggregator are empty, of different lengths, non-finite, or the options are bad. */
+export class AggregationError extends VerihiveError {
+  override name = "AggregationError";
+}
+
+/** Canonical state bytes do not decode to the expected tensors (wrong size, non-finite value). */
+export class StateDecodeError extends VerihiveError {
+  override name = "StateDecodeError";
+}
+
+/** Inputs to the deterministic batch derivation are malformed or out of range. */
+export class BatchDerivationError extends VerihiveError {
+  override name = "BatchDerivationError";
+}

@@ -4,6 +4,9 @@
 //   merkle.ts        OpenZeppelin-compatible Merkle tree (sorted pairs, double-hashed leaves) and proofs
 //   commitment.ts    the on-chain commitment word (digest | status) and claim type
 //   announcement.ts  EIP-712 typed data of gossiped announcements (checked on-chain by proveEquivocation)
+//   centered-clip.ts CenteredClip robust aggregation of updates (BTARD) and the plain-mean baseline
+//   state-hash.ts    canonical state bytes, their decoding, h(s) and update hashes (SHA-256)
+//   batches.ts       deterministic batch indices from keccak(roundSeed, trainer, shard, step)
 //   errors.ts        typed errors
 export * from "./spec.ts";
 export * from "./leaf.ts";
@@ -11,3 +14,6 @@ export * from "./merkle.ts";
 export * from "./commitment.ts";
 export * from "./announcement.ts";
 export * from "./errors.ts";
+export * from "./centered-clip.ts";
+export * from "./state-hash.ts";
+export * from "./batches.ts";

@@ -81,14 +81,15 @@ export function defaultRunSpec(startTime: bigint, overrides: Partial<RunSpec> = 
     shards: 3,
     maxTrainersPerShard: 4,
     maxVerifiers: 16,
-    // Full run stake: with a 10% audit rate, expected loss rate*(slash+reward) = 0.1*(100+10) = 11 tokens
-    // exceeds the 10-token reward a trainer could save by faking (docs/PROTOCOL.md, economic condition).
+    // Full run stake: with a 10% audit rate the expected loss of faking, rate*(slash+reward) = 0.1*(200+10)
+    // = 21 tokens, exceeds the 10-token reward it could save; even a self-proven equivocation, which
+    // returns the 10-token bounty, costs 0.1*(190+10) = 20 (docs/PROTOCOL.md, economic condition).
     slashBps: 10_000,
     jurorPenaltyBps: 100,
     juryCommitWindow: 300,
     juryRevealWindow: 300,
     referenceBackend: ReferenceBackend.wasm,
-    minTrainerStake: 100n * TOKEN,
+    minTrainerStake: 200n * TOKEN,
     minVerifierStake: 100n * TOKEN,
     challengeBond: 10n * TOKEN,
     rewardPerRound: 120n * TOKEN,

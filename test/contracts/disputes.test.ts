@@ -46,7 +46,7 @@ import {
 const STAKE = 100n * TOKEN; // minimum trainer and verifier stake of testSpec
 const BOND = 10n * TOKEN; // challengeBond
 const SLASH = 50n * TOKEN; // slashBps 5000 of the trainer's 100 locked
-const WITHHELD_SLASH = 25n * TOKEN; // half of slashBps for upheld unavailability
+const WITHHELD_SLASH = SLASH; // upheld unavailability costs as much as fraud
 const PENALTY = 1n * TOKEN; // jurorPenaltyBps 100 of a juror's 100 locked
 const FUNDING = 620n * TOKEN;
 const UNKNOWN = 99n;
@@ -1198,7 +1198,7 @@ describe("RunCoordinator: disputes", () => {
         assert.equal(await f.coordinator.read.statusOf([f.runId, 0n, addr(f.t0)]), CommitStatus.Withheld);
       });
 
-      it("upheld: takes half a fraud slash, keeps the trainer seated and pays the reporter its bond and half of it", async () => {
+      it("upheld: takes a fraud-sized slash, keeps the trainer seated and pays the reporter its bond and half of it", async () => {
         const f = await networkHelpers.loadFixture(reported);
         await castVotes(f, f.disputeId, [true, true, true]);
         const hash = await f.coordinator.write.resolve([f.disputeId]);
@@ -1296,22 +1296,22 @@ describe("RunCoordinator: disputes", () => {
       );
     });
 
-    it("credits half the slash to the caller and returns the other half to the pool", async () => {
+    it("credits a bounty of one challenge bond to the caller and the rest of the slash to the pool", async () => {
       const f = await networkHelpers.loadFixture(equivocated);
       const hash = await f.coordinator.write.proveEquivocation([f.runId, 0n, f.arg, f.signature, f.claim], { account: f.outsider.account });
-      await viem.assertions.emitWithArgs(Promise.resolve(hash), f.coordinator, "EarningsCredited", [f.runId, addr(f.outsider), SLASH / 2n]);
-      await viem.assertions.emitWithArgs(Promise.resolve(hash), f.coordinator, "PoolCredited", [f.runId, SLASH / 2n]);
-      assert.equal((await f.coordinator.read.earningsOf([f.runId, addr(f.outsider)])).owed, SLASH / 2n);
-      assert.equal((await f.coordinator.read.runOf([f.runId]))[2], FUNDING + SLASH / 2n);
+      await viem.assertions.emitWithArgs(Promise.resolve(hash), f.coordinator, "EarningsCredited", [f.runId, addr(f.outsider), BOND]);
+      await viem.assertions.emitWithArgs(Promise.resolve(hash), f.coordinator, "PoolCredited", [f.runId, SLASH - BOND]);
+      assert.equal((await f.coordinator.read.earningsOf([f.runId, addr(f.outsider)])).owed, BOND);
+      assert.equal((await f.coordinator.read.runOf([f.runId]))[2], FUNDING + SLASH - BOND);
       assert.equal(await f.token.read.balanceOf([f.coordinator.address]), FUNDING + SLASH);
     });
 
-    it("leaves a trainer that proves its own equivocation at least half a slash poorer", async () => {
+    it("leaves a trainer that proves its own equivocation poorer by the slash less the bounty", async () => {
       const f = await networkHelpers.loadFixture(equivocated);
       await f.coordinator.write.proveEquivocation([f.runId, 0n, f.arg, f.signature, f.claim], { account: f.t0.account });
       const p = await f.coordinator.read.participantOf([f.runId, addr(f.t0)]);
       const owed = (await f.coordinator.read.earningsOf([f.runId, addr(f.t0)])).owed;
-      assert.equal(STAKE - p.lockedStake - owed, SLASH / 2n);
+      assert.equal(STAKE - p.lockedStake - owed, SLASH - BOND);
     });
 
     it("removes and bans the trainer and marks the commitment Slashed", async () => {

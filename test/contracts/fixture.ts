@@ -32,6 +32,7 @@ export function testSpec(startTime: bigint, overrides: Partial<RunSpec> = {}): R
     auditRateBps: 10_000,
     jurySize: 3,
     slashBps: 5000, // half, so tests can see what is left of a slashed stake
+    minTrainerStake: 100n * TOKEN,
     ...overrides,
   });
 }

@@ -11,6 +11,8 @@ import { deployCore, seatRun, networkHelpers, schedule, timeTo, trajectory, viem
 
 const ZERO32: Hex = `0x${"0".repeat(64)}`;
 const RUNS = Number(process.env.VERIHIVE_PROPERTY_RUNS ?? 1000);
+// Fixed by default so CI is reproducible; set VERIHIVE_PROPERTY_SEED to explore other sequences.
+const SEED = Number(process.env.VERIHIVE_PROPERTY_SEED ?? 20_261_123);
 const ROUNDS = 3;
 const PHASES = ["opensAt", "commitDeadline", "auditEnd", "disputeEnd"] as const;
 
@@ -245,10 +247,11 @@ describe("invariants under random action sequences", function () {
         totals.slashes += model.slashed.size;
         totals.finalized += model.finalized.size;
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     );
     // The generator must reach the interesting states, or the property says little.
-    console.log(`      ${totals.steps} steps, ${totals.reverts} rejected, ${totals.slashes} slashes, ${totals.finalized} finalizations`);
-    assert.ok(totals.slashes > 0 && totals.finalized > 0, "sequences reached slashing and finalization");
+    console.log(`      seed ${SEED}: ${totals.steps} steps, ${totals.reverts} rejected, ${totals.slashes} slashes, ${totals.finalized} finalizations`);
+    // (Short runs, e.g. VERIHIVE_PROPERTY_RUNS=50 while iterating, may not get there.)
+    if (RUNS >= 500) assert.ok(totals.slashes > 0 && totals.finalized > 0, "sequences reached slashing and finalization");
   });
 });

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "mocha";
 import type { Address, Hex } from "viem";
-import { announcementTypedData, CommitStatus, Role } from "../../lib/core/index.ts";
+import { announcementTypedData, CommitStatus, fundingFor, Role } from "../../lib/core/index.ts";
 import {
   assignedVerifier,
   deployWithRun,
@@ -132,7 +132,7 @@ describe("lifecycle", () => {
     assert.equal((await f.coordinator.read.earningsOf([f.runId, honest])).credits, tr!.claim.samples);
   });
 
-  it("equivocation is slashed at once, without a jury, and pays the prover half", async () => {
+  it("equivocation is slashed at once, without a jury, and pays the prover a bounty", async () => {
     const f = await networkHelpers.loadFixture(deployWithRun);
     const eq = f.trainers[3]!;
     const [tr] = await openAndCommit(f, 0n, [{ index: 3 }]);
@@ -147,7 +147,9 @@ describe("lifecycle", () => {
     const slash = (f.spec.minTrainerStake * BigInt(f.spec.slashBps)) / 10_000n;
     assert.equal(await f.coordinator.read.statusOf([f.runId, 0n, eq.account.address]), CommitStatus.Slashed);
     assert.equal(await f.coordinator.read.disputeCount(), 0n);
-    assert.equal((await f.coordinator.read.earningsOf([f.runId, prover.account.address])).owed, slash / 2n);
+    assert.equal((await f.coordinator.read.earningsOf([f.runId, prover.account.address])).owed, f.spec.challengeBond);
+    const { pool } = await f.coordinator.read.runOf([f.runId]).then(([, , pool]) => ({ pool }));
+    assert.equal(pool, fundingFor(f.spec) + slash - f.spec.challengeBond);
     // The same commitment cannot be slashed twice.
     await viem.assertions.revertWithCustomErrorWithArgs(
       f.coordinator.write.proveEquivocation(
@@ -213,7 +215,7 @@ describe("lifecycle", () => {
     assert.equal(await f.token.read.balanceOf([t.account.address]), before + f.spec.minTrainerStake);
   });
 
-  it("withheld data, once upheld by the jury, earns no credit and costs half a slash", async () => {
+  it("withheld data, once upheld by the jury, earns no credit and costs a fraud-sized slash", async () => {
     const f = await networkHelpers.loadFixture(deployWithRun);
     const w = f.trainers[1]!.account.address;
     const [tr] = await openAndCommit(f, 0n, [{ index: 1 }]);
@@ -222,8 +224,8 @@ describe("lifecycle", () => {
     await f.coordinator.write.reportUnavailable([f.runId, 0n, w, segment], { account: wallet.account });
     await juryVotes(f, await f.coordinator.read.disputeCount(), () => true);
     assert.equal(await f.coordinator.read.statusOf([f.runId, 0n, w]), CommitStatus.Withheld);
-    const halfSlash = (f.spec.minTrainerStake * BigInt(f.spec.slashBps / 2)) / 10_000n;
-    assert.equal((await f.coordinator.read.participantOf([f.runId, w])).lockedStake, f.spec.minTrainerStake - halfSlash);
+    const slash = (f.spec.minTrainerStake * BigInt(f.spec.slashBps)) / 10_000n;
+    assert.equal((await f.coordinator.read.participantOf([f.runId, w])).lockedStake, f.spec.minTrainerStake - slash);
     await timeTo(schedule(f.spec, 0n).disputeEnd);
     await viem.assertions.revertWithCustomErrorWithArgs(
       f.coordinator.write.finalize([f.runId, 0n, w, tr!.claim]),
