@@ -7,6 +7,7 @@
 //   centered-clip.ts CenteredClip robust aggregation of updates (BTARD) and the plain-mean baseline
 //   state-hash.ts    canonical state bytes, their decoding, h(s) and update hashes (SHA-256)
 //   batches.ts       deterministic batch indices from keccak(roundSeed, trainer, shard, step)
+//   economics.ts     the economic condition (cheating must not pay) and detection probability
 //   errors.ts        typed errors
 export * from "./spec.ts";
 export * from "./leaf.ts";
@@ -17,3 +18,4 @@ export * from "./errors.ts";
 export * from "./centered-clip.ts";
 export * from "./state-hash.ts";
 export * from "./batches.ts";
+export * from "./economics.ts";
