@@ -169,17 +169,7 @@ export const MAX_UINT64 = 2n ** 64n - 1n;
 
 /** Like `deployWithRun`, with spec overrides: core + a run with 4 trainers and 4 verifiers seated. */
 export async function deployWithRunSpec(overrides: Partial<RunSpec>) {
-  const core = await deployCore();
-  const { runId, spec } = await createRun(core, overrides);
-  for (const [i, t] of core.trainers.entries()) {
-    await core.staking.write.stake([spec.minTrainerStake], { account: t.account });
-    await core.coordinator.write.joinAsTrainer([runId, i < 2 ? 0 : 1], { account: t.account });
-  }
-  for (const v of core.verifiers) {
-    await core.staking.write.stake([spec.minVerifierStake], { account: v.account });
-    await core.coordinator.write.joinAsVerifier([runId], { account: v.account });
-  }
-  return { ...core, runId, spec };
+  return seatRun(await deployCore(), overrides);
 }
 
 /** The fixture wallet that owns `address` (throws when none does). */
