@@ -133,14 +133,19 @@ abstract contract CoordinatorBase is IRunCoordinator, ReentrancyGuard {
         unchecked {
             p.lockedStake -= uint128(amount);
         }
-        if (p.active) {
-            p.active = false;
-            _shardSize[runId][p.shard] -= 1;
-            emit TrainerRemoved(runId, trainer);
-        }
+        _removeTrainer(runId, trainer);
         p.banned = true;
         emit TrainerSlashed(runId, round, trainer, amount, byEquivocation);
         if (amount > 0) _staking.slash(trainer, amount);
+    }
+
+    /// @dev Frees the trainer's seat (it keeps what is left of its stake locked until it leaves).
+    function _removeTrainer(uint256 runId, address trainer) internal {
+        Participant storage p = _participants[runId][trainer];
+        if (!p.active) return;
+        p.active = false;
+        _shardSize[runId][p.shard] -= 1;
+        emit TrainerRemoved(runId, trainer);
     }
 
     /// @dev Slashes `bps` of a participant's run stake into this contract (used for juror penalties).

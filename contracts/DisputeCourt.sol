@@ -157,6 +157,8 @@ abstract contract DisputeCourt is CoordinatorBase, EIP712 {
                     _setStatus(runId, d.round, d.trainer, CommitStatus.Withheld);
                     slashed = _slashParticipant(runId, d.trainer, s.slashBps);
                     emit CommitmentWithheld(runId, d.round, d.trainer, slashed);
+                    // Its seat goes too (a slashed stake backs nothing), but it may rejoin with fresh stake.
+                    _removeTrainer(runId, d.trainer);
                 }
                 toChallenger += slashed / 2;
                 pot += slashed - slashed / 2;

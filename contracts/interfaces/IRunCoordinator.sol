@@ -282,7 +282,7 @@ interface IRunCoordinator {
     /// @param juror The juror.
     /// @param amount Stake taken.
     event JurorPenalized(uint256 indexed disputeId, address indexed juror, uint256 amount);
-    /// @notice A commitment was marked withheld (unavailability upheld): no credit, a fraud-sized slash, the trainer stays.
+    /// @notice A commitment was marked withheld (unavailability upheld): no credit, a fraud-sized slash, the seat is freed (not banned).
     /// @param runId The run.
     /// @param round The round.
     /// @param trainer The trainer.

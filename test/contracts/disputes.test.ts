@@ -1198,7 +1198,7 @@ describe("RunCoordinator: disputes", () => {
         assert.equal(await f.coordinator.read.statusOf([f.runId, 0n, addr(f.t0)]), CommitStatus.Withheld);
       });
 
-      it("upheld: takes a fraud-sized slash, keeps the trainer seated and pays the reporter its bond and half of it", async () => {
+      it("upheld: takes a fraud-sized slash, frees the seat without a ban and pays the reporter its bond and half of it", async () => {
         const f = await networkHelpers.loadFixture(reported);
         await castVotes(f, f.disputeId, [true, true, true]);
         const hash = await f.coordinator.write.resolve([f.disputeId]);
@@ -1210,8 +1210,10 @@ describe("RunCoordinator: disputes", () => {
         assert.equal((await logsOf(f, hash, f.coordinator, "TrainerSlashed")).length, 0);
         const p = await f.coordinator.read.participantOf([f.runId, addr(f.t0)]);
         assert.equal(p.lockedStake, STAKE - WITHHELD_SLASH);
-        assert.equal(p.active, true);
+        assert.equal(p.active, false);
         assert.equal(p.banned, false);
+        await viem.assertions.emitWithArgs(Promise.resolve(hash), f.coordinator, "TrainerRemoved", [f.runId, addr(f.t0)]);
+        assert.equal(await f.coordinator.read.shardSize([f.runId, 0]), 1);
       });
 
       it("upheld: the withheld commitment earns nothing", async () => {
