@@ -1,4 +1,20 @@
-// Chain bindings shared by nodes and scripts.
-//   abi.ts         generated typed ABIs (scripts/gen-abi.ts)
-//   render-abi.ts  how abi.ts is rendered from artifacts (also used by the staleness test)
+// Chain bindings and actions shared by nodes and scripts (one action per file under actions/).
+//   abi.ts                  generated typed ABIs (scripts/gen-abi.ts)
+//   render-abi.ts           how abi.ts is rendered from artifacts (also used by the staleness test)
+//   deploy.ts               deploys token, staking and coordinator over any JSON-RPC
+//   errors.ts               ChainError and clear sentences for the contracts' custom errors
+//   key-file.ts             raw key files and v3 JSON keystores
+//   actions/connect.ts      clients for an RPC URL, with chain-id check
+//   actions/read-run.ts     a run's spec (from RunCreated), owner and pool
+//   actions/ensure-stake.ts approve + stake up to what a seat needs
+//   actions/join-run.ts     take a trainer or verifier seat
+//   actions/commit-round.ts commit a round
 export * from "./abi.ts";
+export * from "./deploy.ts";
+export * from "./errors.ts";
+export * from "./key-file.ts";
+export * from "./actions/connect.ts";
+export * from "./actions/read-run.ts";
+export * from "./actions/ensure-stake.ts";
+export * from "./actions/join-run.ts";
+export * from "./actions/commit-round.ts";

@@ -1,0 +1,46 @@
+import { createPublicClient, createWalletClient, http, type Account, type Chain, type PublicClient, type Transport, type WalletClient } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import type { Hex } from "viem";
+import { ChainError } from "../errors.ts";
+
+export type Wallet = WalletClient<Transport, Chain, Account>;
+
+export interface ConnectParams {
+  rpc: string;
+  privateKey: Hex;
+  /** Refuse to run when the endpoint reports another chain id. */
+  expectedChainId?: number;
+  timeoutMs?: number;
+}
+
+export interface Connection {
+  publicClient: PublicClient;
+  wallet: Wallet;
+  chainId: number;
+}
+
+/** Connects to a JSON-RPC endpoint with retries and timeouts, checking the chain id. */
+export async function connect({ rpc, privateKey, expectedChainId, timeoutMs = 30_000 }: ConnectParams): Promise<Connection> {
+  if (!/^https?:\/\//.test(rpc)) throw new ChainError(`--rpc ${rpc} is not an http(s) URL`, { rpc });
+  const transport = http(rpc, { timeout: timeoutMs, retryCount: 3, retryDelay: 250 });
+  const probe = createPublicClient({ transport });
+  let chainId: number;
+  try {
+    chainId = await probe.getChainId();
+  } catch (e) {
+    throw new ChainError(`cannot reach ${rpc}: ${(e as Error).message.split("\n")[0]}`, { rpc });
+  }
+  if (!Number.isSafeInteger(chainId) || chainId <= 0) throw new ChainError(`${rpc} answered an invalid chain id`, { rpc });
+  if (expectedChainId !== undefined && chainId !== expectedChainId) {
+    throw new ChainError(`wrong chain: ${rpc} is chain ${chainId}, expected ${expectedChainId}`, { rpc, chainId, expectedChainId });
+  }
+  const chain: Chain = {
+    id: chainId,
+    name: `chain-${chainId}`,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [rpc] } },
+  };
+  const publicClient = createPublicClient({ chain, transport }) as PublicClient;
+  const wallet = createWalletClient({ account: privateKeyToAccount(privateKey), chain, transport });
+  return { publicClient, wallet, chainId };
+}
