@@ -1,0 +1,7 @@
+// The training protocol shared by trainers (who run it) and verifiers (who replay it): one module, two callers.
+//   shards.ts      shard index <-> name, the model seed of a run, the step config a run implies
+//   trajectory.ts  a round's local steps: segments, checkpoint hashes, Merkle tree, the update Δ = s_0 − s_H
+//   aggregate.ts   S_{r+1} from S_r and the committed updates (CenteredClip, outer step)
+export * from "./shards.ts";
+export * from "./trajectory.ts";
+export * from "./aggregate.ts";

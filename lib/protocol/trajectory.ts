@@ -1,0 +1,106 @@
+import type { Address, Hex } from "viem";
+import { batchIndices } from "../core/batches.ts";
+import { leafHash, roundLeaves, type TrajectoryLeaf } from "../core/leaf.ts";
+import { MerkleTree } from "../core/merkle.ts";
+import { canonicalStateBytes, hashBytes, stateHash } from "../core/state-hash.ts";
+import { gatherBatch, type MnistDataset } from "../ml/mnist.ts";
+import type { ModelParams, ShardState } from "../ml/moe.ts";
+import { DEFAULT_STEP_CONFIG, trainStep, type StepConfig } from "../ml/step.ts";
+
+/** Everything that fixes a trainer's round, besides the starting state. */
+export interface RoundContext {
+  runId: bigint;
+  round: bigint;
+  roundSeed: Hex;
+  trainer: Address;
+  shard: number;
+  shardName: string;
+  batchSize: number;
+  localSteps: number;
+  checkpointInterval: number;
+  /** The other shards' parameters at S_r. */
+  frozen: ModelParams;
+  dataset: MnistDataset;
+  config?: StepConfig;
+}
+
+/** The arrays of a shard state in canonical order: parameters, then optimizer slots. */
+export function stateArrays(s: ShardState): Float32Array[] {
+  return [...s.params, ...s.slots];
+}
+
+/** Runs local steps [startStep, startStep + steps) from `state`: the unit a verifier re-executes. */
+export function runSegment(ctx: RoundContext, state: ShardState, startStep: number, steps: number): { state: ShardState; losses: number[] } {
+  const losses: number[] = [];
+  let s = state;
+  for (let t = startStep; t < startStep + steps; t++) {
+    const indices = batchIndices({
+      roundSeed: ctx.roundSeed,
+      trainer: ctx.trainer,
+      shard: ctx.shard,
+      step: t,
+      batchSize: ctx.batchSize,
+      sliceStart: 0,
+      sliceLength: ctx.dataset.count,
+    });
+    const result = trainStep(ctx.shardName, s, ctx.frozen, gatherBatch(ctx.dataset, indices), ctx.config ?? DEFAULT_STEP_CONFIG);
+    s = result.state;
+    if (result.routed > 0) losses.push(result.loss);
+  }
+  return { state: s, losses };
+}
+
+export interface RoundTrajectory {
+  /** Shard states at steps 0, c, 2c, … H (what checkpoint audits fetch). */
+  checkpoints: ShardState[];
+  checkpointHashes: Hex[];
+  leaves: TrajectoryLeaf[];
+  tree: MerkleTree;
+  root: Hex;
+  /** Δ = s_0 − s_H over parameters and slots, canonical order. */
+  delta: Float32Array[];
+  updateBytes: Uint8Array;
+  updateHash: Hex;
+  samples: bigint;
+  meanLoss: number;
+  finalState: ShardState;
+}
+
+/** A full round of local steps from S_r: what a trainer commits to. */
+export function trainRound(ctx: RoundContext, start: ShardState): RoundTrajectory {
+  if (ctx.localSteps % ctx.checkpointInterval !== 0) throw new Error("localSteps must be a multiple of checkpointInterval");
+  const checkpoints: ShardState[] = [start];
+  const losses: number[] = [];
+  let s = start;
+  for (let t = 0; t < ctx.localSteps; t += ctx.checkpointInterval) {
+    const seg = runSegment(ctx, s, t, ctx.checkpointInterval);
+    s = seg.state;
+    losses.push(...seg.losses);
+    checkpoints.push(s);
+  }
+  const checkpointHashes = checkpoints.map((c) => stateHash(stateArrays(c)));
+  const leaves = roundLeaves({ runId: ctx.runId, shard: ctx.shard, round: ctx.round }, checkpointHashes);
+  const tree = MerkleTree.fromLeafHashes(leaves.map(leafHash));
+  const before = stateArrays(start);
+  const after = stateArrays(s);
+  const delta = before.map((b, i) => {
+    const a = after[i]!;
+    const d = new Float32Array(b.length);
+    for (let j = 0; j < b.length; j++) d[j] = b[j]! - a[j]!;
+    return d;
+  });
+  const updateBytes = canonicalStateBytes(delta);
+  return {
+    checkpoints,
+    checkpointHashes,
+    leaves,
+    tree,
+    root: tree.root,
+    delta,
+    updateBytes,
+    updateHash: hashBytes(updateBytes),
+    samples: BigInt(ctx.localSteps * ctx.batchSize),
+    meanLoss: losses.length === 0 ? 0 : losses.reduce((a, b) => a + b, 0) / losses.length,
+    finalState: s,
+  };
+}
