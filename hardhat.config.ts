@@ -24,6 +24,13 @@ export default defineConfig({
     },
   },
   networks: {
+    // `hardhat node --network local` (npm start, end-to-end tests): block times follow the wall clock
+    // even when many transactions land in one second, so round deadlines mean the same to every peer.
+    local: {
+      type: "edr-simulated",
+      chainType: "l1",
+      allowBlocksWithSameTimestamp: true,
+    },
     ...(externalRpc
       ? {
           external: {

@@ -1,9 +1,7 @@
 // Chain actions against a real `hardhat node` process on 127.0.0.1, as the trainer and verifier use them.
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { createCipheriv, randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it, before, after } from "mocha";
@@ -20,7 +18,9 @@ import {
   readRun,
   runCoordinatorAbi,
   stakeTokenAbi,
+  startLocalChain,
   type Connection,
+  type LocalChain,
   type Deployment,
 } from "../../lib/chain/index.ts";
 import { defaultRunSpec, fundingFor, type RunSpec } from "../../lib/core/index.ts";
@@ -30,20 +30,9 @@ const KEY0: Hex = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f
 const KEY1: Hex = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 const TOKEN = 10n ** 18n;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
-
 describe("chain actions against a hardhat node", function () {
   this.timeout(120_000);
-  let node: ChildProcess;
+  let chain: LocalChain;
   let rpc: string;
   let owner: Connection;
   let trainer: Connection;
@@ -62,21 +51,8 @@ describe("chain actions against a hardhat node", function () {
   }
 
   before(async () => {
-    const port = await freePort();
-    rpc = `http://127.0.0.1:${port}`;
-    node = spawn("node_modules/.bin/hardhat", ["node", "--hostname", "127.0.0.1", "--port", String(port)], {
-      stdio: ["ignore", "pipe", "ignore"],
-      detached: true,
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("hardhat node did not start in 60 s")), 60_000);
-      node.stdout!.on("data", (b: Buffer) => {
-        if (b.toString().includes("Started HTTP")) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    chain = await startLocalChain();
+    rpc = chain.rpc;
     owner = await connect({ rpc, privateKey: KEY0 });
     trainer = await connect({ rpc, privateKey: KEY1 });
     d = await deployVerihive(owner.wallet, owner.publicClient, { unbondingPeriod: 30n * 86_400n });
@@ -89,10 +65,7 @@ describe("chain actions against a hardhat node", function () {
     await owner.publicClient.waitForTransactionReceipt({ hash });
   });
 
-  after(() => {
-    if (node?.pid !== undefined) process.kill(-node.pid, "SIGTERM");
-    node?.stdout?.destroy();
-  });
+  after(() => chain?.stop());
 
   it("refuses an endpoint on another chain than expected", async () => {
     await assert.rejects(connect({ rpc, privateKey: KEY1, expectedChainId: 1 }), { name: "ChainError", message: /wrong chain: .* is chain 31337, expected 1/ });

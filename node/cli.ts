@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// verihive: the command line of a Verihive peer.
+//   verihive trainer [flags]   stake, join a shard, train and exchange updates (verihive trainer --help)
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { readKeyFile, readKeystore } from "../lib/chain/key-file.ts";
+import { VerihiveError } from "../lib/core/errors.ts";
+import { parseTrainerConfig, trainerHelp, type TrainerConfig } from "./config.ts";
+import { createLogger } from "./log.ts";
+import { runTrainer } from "./trainer/trainer.ts";
+
+const USAGE = `usage: verihive <command> [flags]
+
+commands:
+  trainer    stake, join a shard of a run, train it and exchange updates with the other peers
+             (verihive trainer --help for its flags)
+`;
+
+async function trainer(argv: string[]): Promise<number> {
+  const parsed = parseTrainerConfig(argv, process.env);
+  if (parsed.help) {
+    process.stdout.write(trainerHelp());
+    return 0;
+  }
+  const config = parsed as TrainerConfig;
+  const log = createLogger("trainer", config.log);
+  const privateKey = config.key.kind === "key-file" ? readKeyFile(config.key.path) : readKeystore(config.key.path, config.key.password);
+  mkdirSync(config.dataDir, { recursive: true });
+  const controller = new AbortController();
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(130); // a second Ctrl-C: leave now
+    stopping = true;
+    log.info("stopping", { signal });
+    controller.abort(new Error(`stopped by ${signal}`));
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  try {
+    const summary = await runTrainer(
+      {
+        rpc: config.rpc,
+        privateKey,
+        coordinator: config.coordinator,
+        runId: config.runId,
+        shard: config.shard,
+        stake: config.stake ?? 2n ** 128n, // no --stake: stake what the seat needs
+        listen: [...config.listen],
+        bootstrap: [...config.bootstrap],
+        backend: config.backend,
+        report: join(config.dataDir, "summary.json"),
+        log,
+      },
+      controller.signal,
+    );
+    log.info("done", { accuracy: summary.accuracy, credits: summary.credits, rewards: summary.rewards });
+    return 0;
+  } catch (e) {
+    if (stopping) return 130;
+    throw e;
+  }
+}
+
+async function main(): Promise<number> {
+  const [command, ...rest] = process.argv.slice(2);
+  if (command === "trainer") return trainer(rest);
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  process.stderr.write(`verihive: unknown command '${command}'\n${USAGE}`);
+  return 2;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    const err = e as Error;
+    // Typed errors carry a sentence a user can act on; anything else is a bug worth its stack.
+    process.stderr.write(`verihive: ${err instanceof VerihiveError ? err.message : (err.stack ?? String(err))}\n`);
+    process.exit(1);
+  },
+);
