@@ -1,7 +1,12 @@
-// The trainer/verifier node (`npx verihive trainer|verifier`): its configuration and local persistence.
-//   config.ts   flags, environment variables and the JSON config file, validated into one typed config
-//               (precedence flag > env > file > default); ConfigError lists every problem; help texts
-//   journal.ts  crash-safe storage in the data directory: the fsync'ed JSON-lines write-ahead journal,
-//               the content-addressed blob store (atomic writes, hash-checked reads), atomic JSON state files
+// The trainer/verifier node (`npx verihive trainer`): command line, configuration, logs, persistence, trainer.
+//   cli.ts                 the `verihive` command (bin entry); Ctrl-C stops cleanly
+//   config.ts              flags, environment variables and the JSON config file, validated into one typed
+//                          config (flag > env > file > default); ConfigError lists every problem; help texts
+//   log.ts                 JSON lines (non-terminal) or short human lines (terminal)
+//   persistence-common.ts  shared errors, limits and atomic-write helpers of the three stores below
+//   journal.ts             the fsync'ed JSON-lines write-ahead journal (re-exports the other two stores)
+//   blob-store.ts          content-addressed blobs, atomic writes, hash-checked reads
+//   state-file.ts          small JSON state files replaced atomically
+//   trainer/               the trainer peer: round loop, chain views, update exchange
 export * from "./config.ts";
 export * from "./journal.ts";
