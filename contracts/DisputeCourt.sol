@@ -124,22 +124,9 @@ abstract contract DisputeCourt is CoordinatorBase, EIP712 {
         bool hasVotes = d.revealed > 0;
         emit DisputeResolved(disputeId, guilty, d.guiltyVotes, d.innocentVotes);
 
-        // Penalise jurors who did not reveal or voted against the verdict; the penalties join the pot.
         uint8 majority = guilty ? 2 : 3;
-        uint256 pot;
-        uint256 winners;
+        (uint256 pot, uint256 winners) = _penaliseJurors(disputeId, runId, majority);
         RunSpec storage s = _runs[runId].spec;
-        for (uint256 i = 0; i < d.jurors.length; ++i) {
-            address j = d.jurors[i];
-            _participants[runId][j].openDisputes -= 1;
-            if (_votes[disputeId][j].state == majority) {
-                ++winners;
-            } else {
-                uint256 penalty = _slashParticipant(runId, j, s.jurorPenaltyBps);
-                if (penalty > 0) emit JurorPenalized(disputeId, j, penalty);
-                pot += penalty;
-            }
-        }
         _participants[runId][d.trainer].openDisputes -= 1;
         _participants[runId][d.challenger].openDisputes -= 1;
 
@@ -276,6 +263,24 @@ abstract contract DisputeCourt is CoordinatorBase, EIP712 {
         _participants[runId][msg.sender].openDisputes += 1;
         emit DisputeOpened(disputeId, runId, round, trainer, msg.sender, kind, leaf, bond);
         if (bond > 0) IERC20(_staking.token()).safeTransferFrom(msg.sender, address(this), bond);
+    }
+
+    /// @dev Releases the jurors and penalises those who did not reveal or voted against the verdict;
+    /// returns the penalties (the start of the pot) and how many jurors voted with the verdict.
+    function _penaliseJurors(uint256 disputeId, uint256 runId, uint8 majority) private returns (uint256 pot, uint256 winners) {
+        address[] storage jurors = _disputes[disputeId].jurors;
+        uint16 penaltyBps = _runs[runId].spec.jurorPenaltyBps;
+        for (uint256 i = 0; i < jurors.length; ++i) {
+            address j = jurors[i];
+            _participants[runId][j].openDisputes -= 1;
+            if (_votes[disputeId][j].state == majority) {
+                ++winners;
+            } else {
+                uint256 penalty = _slashParticipant(runId, j, penaltyBps);
+                if (penalty > 0) emit JurorPenalized(disputeId, j, penalty);
+                pot += penalty;
+            }
+        }
     }
 
     /// @dev Splits `pot` among the jurors who voted with the majority; with none, it returns to the run's pool.

@@ -19,7 +19,7 @@ const USAGE = `usage: npm start -- [--trainers N] [--rounds R] [--report FILE] [
   --rounds R       training rounds (default 5)
   --report FILE    write the JSON report here
   --backend KIND   tfjs backend for the trainers (default auto)
-  --local-steps H  local steps per round (default 200, a multiple of 25)`;
+  --local-steps H  local steps per round (default 500, a multiple of 25)`;
 
 const { values } = parseArgs({
   options: {
@@ -27,7 +27,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "5" },
     report: { type: "string" },
     backend: { type: "string", default: "auto" },
-    "local-steps": { type: "string", default: "200" },
+    "local-steps": { type: "string", default: "500" },
     help: { type: "boolean", short: "h" },
   },
   strict: true,

@@ -305,7 +305,8 @@ interface IRunCoordinator {
     /// @param account The account.
     /// @param amount Tokens sent.
     event EarningsClaimed(uint256 indexed runId, address indexed account, uint256 amount);
-    /// @notice Tokens went back into the run's pool (penalties without a majority, rounding dust, an equivocation slash beyond the prover's bounty).
+    /// @notice Tokens went back into the run's pool (penalties without a majority, rounding dust, an
+    /// equivocation slash beyond the prover's bounty).
     /// @param runId The run.
     /// @param amount Tokens added.
     event PoolCredited(uint256 indexed runId, uint256 amount);
