@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readdir, stat, unlink, type FileHandle } from "node:fs/promises";
+import { mkdir, readdir, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { Hex } from "viem";
 import { hashBytes } from "../lib/core/state-hash.ts";
-import { BLOB_DIR, BlobStoreError, TEMP_PREFIX, isMissing, writeFileAtomic } from "./persistence-common.ts";
+import { BLOB_DIR, BlobStoreError, TEMP_PREFIX, isMissing, openExisting, writeFileAtomic } from "./persistence-common.ts";
 
 // ---------------------------------------------------------------------------------------------- blobs
 
@@ -62,13 +62,8 @@ export class BlobStore {
   /** The blob's bytes, or undefined if it is absent or was corrupt (a corrupt file is deleted). */
   async get(hash: Hex): Promise<Uint8Array | undefined> {
     const path = this.#file(hash);
-    let handle: FileHandle;
-    try {
-      handle = await open(path, "r");
-    } catch (e) {
-      if (isMissing(e)) return undefined;
-      throw e;
-    }
+    const handle = await openExisting(path);
+    if (!handle) return undefined;
     let bytes: Uint8Array;
     let ino: number;
     try {

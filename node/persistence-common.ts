@@ -142,3 +142,12 @@ export function isMissing(e: unknown): boolean {
   return (e as NodeJS.ErrnoException).code === "ENOENT";
 }
 
+/** Opens `path` for reading; undefined when it does not exist. */
+export async function openExisting(path: string): Promise<FileHandle | undefined> {
+  try {
+    return await open(path, "r");
+  } catch (e) {
+    if (isMissing(e)) return undefined;
+    throw e;
+  }
+}

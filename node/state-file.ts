@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, type FileHandle } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { basename, dirname } from "node:path";
-import { MAX_STATE_FILE_BYTES, StateFileError, TEMP_PREFIX, isMissing, jsonProblem, writeFileAtomic } from "./persistence-common.ts";
+import { MAX_STATE_FILE_BYTES, StateFileError, TEMP_PREFIX, jsonProblem, openExisting, writeFileAtomic } from "./persistence-common.ts";
 
 // ---------------------------------------------------------------------------------------------- state files
 
@@ -20,13 +20,8 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
  * (which returns the typed value or throws). Oversized files, bad JSON and rejected values throw StateFileError.
  */
 export async function readJson<T>(path: string, validate: (value: unknown) => T): Promise<T | undefined> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, "r");
-  } catch (e) {
-    if (isMissing(e)) return undefined;
-    throw e;
-  }
+  const handle = await openExisting(path);
+  if (!handle) return undefined;
   let text: string;
   try {
     const size = (await handle.stat()).size;
