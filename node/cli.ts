@@ -49,6 +49,7 @@ async function trainer(argv: string[]): Promise<number> {
         bootstrap: [...config.bootstrap],
         backend: config.backend,
         report: join(config.dataDir, "summary.json"),
+        dataDir: config.dataDir,
         log,
       },
       controller.signal,

@@ -17,6 +17,7 @@ import {
 } from "../../lib/p2p/index.ts";
 import { applyUpdates, modelSeed, shardIndex, shardName, stateArrays, stateSizes, trainRound } from "../../lib/protocol/index.ts";
 import type { Logger } from "../log.ts";
+import { BlobStore, Journal } from "../journal.ts";
 import { claimOwed, ensureRoundSeed, finalizeOwn, roundCommitments } from "./chain-view.ts";
 import { collectShardUpdates } from "./update-exchange.ts";
 
@@ -33,6 +34,8 @@ export interface TrainerOptions {
   backend: BackendPreference;
   /** Write a JSON summary here when the run ends. */
   report?: string;
+  /** Journal and blobs live here (created if missing). */
+  dataDir: string;
   /** Test images to evaluate on each round (default: all 10,000). */
   evalLimit?: number;
   fetchTimeoutMs?: number;
@@ -102,6 +105,13 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
     log.info("joined", { shard: myName });
   }
 
+  // What was committed is journaled before it is announced or sent, so a restart never double-commits
+  // and always knows what it owes peers; the updates it serves are kept as blobs.
+  const journal = await Journal.open(opts.dataDir);
+  const blobs = await BlobStore.open(opts.dataDir, { maxBlobBytes: 64 * 1024 * 1024 });
+  const previous = journal.last("commit-intent");
+  if (previous) log.info("journal", { records: journal.records().length, lastCommitIntent: previous });
+
   // One identity: the libp2p key is the account's key.
   const identity = peerIdentityFromEthKey(opts.privateKey);
   const local = new Map<Hex, Uint8Array>();
@@ -169,7 +179,15 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
       );
       const samplesPerSecond = Number(traj.samples) / ((performance.now() - t0) / 1000);
       local.set(traj.updateHash, traj.updateBytes);
+      await blobs.put(traj.updateBytes);
       const claim = { root: traj.root, updateHash: traj.updateHash, samples: traj.samples };
+      const journaled = journal.last("commit-intent", (rec) => rec.runId === opts.runId.toString() && rec.round === r.toString());
+      if (journaled && journaled.root !== traj.root) {
+        throw new Error(`the journal holds another commitment for round ${r} (${String(journaled.root)}): refusing to equivocate`);
+      }
+      if (!journaled) {
+        await journal.append("commit-intent", { runId: opts.runId.toString(), round: r.toString(), root: traj.root, updateHash: traj.updateHash, samples: traj.samples.toString() });
+      }
 
       const announcement = await signedAnnouncement(privateKeyToAccount(opts.privateKey), chainId, opts.coordinator, {
         runId: opts.runId,
@@ -180,7 +198,8 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
       });
       await publishAnnouncement(node.services.pubsub, announcement).catch((e: Error) => log.warn("announcement not published", { reason: e.message }));
       if (nowSeconds() < Number(sched.commitDeadline) - 1) {
-        await commitRound(publicClient, wallet, { coordinator: opts.coordinator, runId: opts.runId, round: r, ...claim });
+        const tx = await commitRound(publicClient, wallet, { coordinator: opts.coordinator, runId: opts.runId, round: r, ...claim });
+        await journal.append("commit-confirmed", { runId: opts.runId.toString(), round: r.toString(), tx });
         committed.push({ round: r, claim });
         log.info("committed", { round: r, root: traj.root, updateHash: traj.updateHash, samples: traj.samples });
       } else {
@@ -229,6 +248,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
 
       // Keep only this round's updates for peers that fetch late.
       for (const h of [...local.keys()]) if (!commitments.some((c) => c.updateHash === h)) local.delete(h);
+      await blobs.prune(new Set([traj.updateHash]));
       await finalizeDue(committed, nowSeconds());
     }
 
@@ -254,6 +274,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
   } finally {
     subscription.stop();
     await node.stop();
+    await journal.close();
   }
 
   async function stakingOf(): Promise<Address> {
