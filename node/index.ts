@@ -1,5 +1,6 @@
 // The trainer/verifier node (`npx verihive trainer`): command line, configuration, logs, persistence, trainer.
 //   cli.ts                 the `verihive` command (bin entry); Ctrl-C stops cleanly
+//   config-checks.ts       checks of single values (URL, address, shard, stake, multiaddr, …)
 //   config.ts              flags, environment variables and the JSON config file, validated into one typed
 //                          config (flag > env > file > default); ConfigError lists every problem; help texts
 //   log.ts                 JSON lines (non-terminal) or short human lines (terminal)
