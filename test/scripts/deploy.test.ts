@@ -40,7 +40,7 @@ describe("scripts/deploy.ts against a JSON-RPC chain", function () {
     const keyFile = join(dir, "bad.key");
     writeFileSync(keyFile, "not a key\n");
     await assert.rejects(run(process.execPath, ["scripts/deploy.ts", "--rpc", "http://127.0.0.1:1", "--key", keyFile]), (e: Error & { stderr: string }) => {
-      assert.match(e.stderr, /does not hold a 0x-prefixed 32-byte hex key/);
+      assert.match(e.stderr, /does not hold a 32-byte hex private key/);
       return true;
     });
   });
