@@ -11,6 +11,9 @@ import { StateDecodeError } from "./errors.ts";
 //                        hash differently. Fed tensor by tensor through zero-copy views (no concatenation).
 //   decodeStateBytes     canonical bytes back to tensors, checking the exact size and finiteness
 //   hashBytes            SHA-256 of raw bytes (update hashes)
+//   stateBlob            the bytes h(s) hashes (count-prefixed tensors): SHA-256(stateBlob(s)) = h(s), so a
+//                        checkpoint or shard state is fetched by its state hash like any other blob
+//   decodeStateBlob      a state blob (untrusted) back to tensors, checking every count and finiteness
 //
 // The hash is over raw bit patterns: -0 and +0 differ, which is what exact-mode audits need.
 
@@ -114,4 +117,40 @@ export function decodeStateBytes(bytes: Uint8Array, sizes: readonly TensorSize[]
     offset += 4 * n;
   });
   return out;
+}
+
+/** The bytes h(s) hashes: for each tensor its uint32 LE element count, then its LE float32 values. */
+export function stateBlob(arrays: readonly Float32Array[]): Uint8Array {
+  let total = 0;
+  for (const a of arrays) total += 4 + a.byteLength;
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  let offset = 0;
+  arrays.forEach((a, index) => {
+    if (a.length > MAX_ELEMENTS) throw new StateDecodeError("tensor has more than 2^32 - 1 elements", { index, length: a.length });
+    view.setUint32(offset, a.length, true);
+    out.set(LITTLE_ENDIAN ? bytesOf(a) : toLittleEndian(a), offset + 4);
+    offset += 4 + a.byteLength;
+  });
+  return out;
+}
+
+/** Decodes an untrusted state blob: exact length, each count prefix equal to `sizes`, every value finite. */
+export function decodeStateBlob(bytes: Uint8Array, sizes: readonly TensorSize[]): Float32Array[] {
+  if (!(bytes instanceof Uint8Array)) throw new StateDecodeError("state blob is not a Uint8Array");
+  const counts = sizes.map(elementCount);
+  const expected = counts.reduce((s, n) => s + 4 + 4 * n, 0);
+  if (bytes.length !== expected) throw new StateDecodeError("state blob has the wrong length", { length: bytes.length, expected });
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const body = new Uint8Array(expected - 4 * counts.length);
+  let offset = 0;
+  let filled = 0;
+  counts.forEach((n, index) => {
+    const count = view.getUint32(offset, true);
+    if (count !== n) throw new StateDecodeError("state blob tensor has the wrong element count", { tensor: index, count, expected: n });
+    body.set(bytes.subarray(offset + 4, offset + 4 + 4 * n), filled);
+    offset += 4 + 4 * n;
+    filled += 4 * n;
+  });
+  return decodeStateBytes(body, counts);
 }

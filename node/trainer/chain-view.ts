@@ -3,16 +3,9 @@ import { runCoordinatorAbi } from "../../lib/chain/abi.ts";
 import { describeChainError, type Wallet } from "../../lib/chain/index.ts";
 import { CommitStatus } from "../../lib/core/spec.ts";
 
-const ZERO32 = `0x${"0".repeat(64)}`;
+export { roundCommitments, type RoundCommitment } from "../peer/commitments.ts";
 
-/** One on-chain commitment of a round, as RoundCommitted logged it. */
-export interface RoundCommitment {
-  trainer: Address;
-  shard: number;
-  root: Hex;
-  updateHash: Hex;
-  samples: bigint;
-}
+const ZERO32 = `0x${"0".repeat(64)}`;
 
 /** The round's seed, opening the round first if nobody has (racing peers: RoundAlreadyOpen is fine). */
 export async function ensureRoundSeed(client: PublicClient, wallet: Wallet, coordinator: Address, runId: bigint, round: bigint): Promise<Hex> {
@@ -29,33 +22,6 @@ export async function ensureRoundSeed(client: PublicClient, wallet: Wallet, coor
   seed = await read();
   if (seed === ZERO32) throw describeChainError(new Error("the round seed is still unset"), `opening round ${round}`);
   return seed;
-}
-
-/**
- * The inclusion set of a round: every RoundCommitted of the run and round whose commitment is not slashed,
- * one per trainer (the contract allows no more), sorted by trainer address so every peer aggregates in the same order.
- */
-export async function roundCommitments(client: PublicClient, coordinator: Address, runId: bigint, round: bigint, fromBlock: bigint): Promise<RoundCommitment[]> {
-  const logs = await client.getContractEvents({
-    address: coordinator,
-    abi: runCoordinatorAbi,
-    eventName: "RoundCommitted",
-    args: { runId, round },
-    fromBlock,
-    strict: true,
-  });
-  const seen = new Map<string, RoundCommitment>();
-  for (const log of logs) {
-    const a = log.args;
-    if (a.runId !== runId || a.round !== round) continue; // an RPC that ignores the filter
-    seen.set(a.trainer.toLowerCase(), { trainer: a.trainer, shard: a.shard, root: a.root, updateHash: a.updateHash, samples: a.samples });
-  }
-  const out: RoundCommitment[] = [];
-  for (const c of seen.values()) {
-    const status = await client.readContract({ address: coordinator, abi: runCoordinatorAbi, functionName: "statusOf", args: [runId, round, c.trainer] });
-    if (status !== CommitStatus.Slashed && status !== CommitStatus.Withheld && status !== CommitStatus.None) out.push(c);
-  }
-  return out.sort((x, y) => (x.trainer.toLowerCase() < y.trainer.toLowerCase() ? -1 : 1));
 }
 
 /** Finalizes the caller's commitment of `round` if it can be (returns false when it is not finalizable). */

@@ -19,7 +19,7 @@ import { applyUpdates, modelSeed, shardIndex, shardName, stateArrays, stateSizes
 import type { Logger } from "../log.ts";
 import { BlobStore, Journal } from "../journal.ts";
 import { claimOwed, ensureRoundSeed, finalizeOwn, roundCommitments } from "./chain-view.ts";
-import { collectShardUpdates } from "./update-exchange.ts";
+import { collectShardUpdates } from "../peer/update-exchange.ts";
 
 export interface TrainerOptions {
   rpc: string;
@@ -216,7 +216,6 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
         const name = shardName(k, moe);
         const got = await collectShardUpdates({
           node,
-          me,
           commitments: commitments.filter((c) => c.shard === k),
           local,
           peerOf: (t) => peerByAddress.get(t.toLowerCase()),

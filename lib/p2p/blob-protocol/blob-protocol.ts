@@ -233,7 +233,7 @@ export async function requestBlob(open: OpenBlobStream, peerId: PeerId, hash: He
   try {
     stream.send(frame);
     await stream.close({ signal });
-    return await readResponse(stream, peerId, hash, maxBytes);
+    return await readResponse(stream, peerId, hash, maxBytes, options.verify);
   } catch (err) {
     failure = asError(err);
     if (signal.aborted) throw aborted(err);
@@ -245,7 +245,13 @@ export async function requestBlob(open: OpenBlobStream, peerId: PeerId, hash: He
   }
 }
 
-async function readResponse(stream: Stream, peerId: PeerId, hash: Hex, maxBytes: number): Promise<Uint8Array> {
+async function readResponse(
+  stream: Stream,
+  peerId: PeerId,
+  hash: Hex,
+  maxBytes: number,
+  verify: ((bytes: Uint8Array) => boolean) | undefined,
+): Promise<Uint8Array> {
   const header = new Uint8Array(RESPONSE_HEADER_BYTES);
   let headerFilled = 0;
   let body: Uint8Array | undefined;
@@ -271,6 +277,17 @@ async function readResponse(stream: Stream, peerId: PeerId, hash: Hex, maxBytes:
   if (body === undefined) throw new BlobProtocolError("stream ended before the response header", peerId, hash, { received: headerFilled });
   if (bodyFilled !== body.length) {
     throw new BlobProtocolError("stream ended before the whole blob", peerId, hash, { announced: body.length, received: bodyFilled });
+  }
+  if (verify !== undefined) {
+    let ok = false;
+    let reason: string | undefined;
+    try {
+      ok = verify(body);
+    } catch (err) {
+      reason = asError(err).message;
+    }
+    if (!ok) throw new BlobHashMismatchError("blob bytes do not match the requested key", peerId, hash, reason === undefined ? {} : { reason });
+    return body;
   }
   const actual = hashBytes(body);
   if (actual !== hash.toLowerCase()) throw new BlobHashMismatchError("blob bytes do not match the requested hash", peerId, hash, { actual });

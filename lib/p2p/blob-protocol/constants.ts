@@ -1,7 +1,7 @@
 // Wire constants, limits and timeouts of the blob protocol (/verihive/blob/1.0.0).
 //
 // Request (fixed REQUEST_BYTES = 46 bytes, client → server, then the client closes its write side):
-//   [0]      kind      BlobKind (1 update, 2 checkpoint, 3 shard state)
+//   [0]      kind      BlobKind (1 update, 2 checkpoint, 3 shard state, 4 trajectory manifest)
 //   [1]      flags     bit 0: round present, bit 1: segment present; other bits zero
 //   [2..34)  hash      SHA-256 of the blob
 //   [34..42) round     uint64 big-endian (zero when absent)
@@ -16,8 +16,12 @@ export const PROTOCOL_NAME = "blob";
 export const PROTOCOL_VERSION = "1.0.0";
 export const BLOB_PROTOCOL = `/${PROTOCOL_PREFIX}/${PROTOCOL_NAME}/${PROTOCOL_VERSION}`;
 
-/** What a blob is; the server may use it (with round and segment) to find the blob, the hash is the key. */
-export const BlobKind = { Update: 1, Checkpoint: 2, ShardState: 3 } as const;
+/**
+ * What a blob is; the server may use it (with round and segment) to find the blob, the hash is the key.
+ * Blobs are keyed by their SHA-256, except a Manifest, keyed by the Merkle root it rebuilds (the caller
+ * passes `verify`).
+ */
+export const BlobKind = { Update: 1, Checkpoint: 2, ShardState: 3, Manifest: 4 } as const;
 export type BlobKind = (typeof BlobKind)[keyof typeof BlobKind];
 
 /** First byte of a response. */

@@ -57,6 +57,11 @@ export interface FetchBlobOptions {
   kind?: BlobKind;
   round?: bigint;
   segment?: number;
+  /**
+   * Checks the bytes against the key instead of SHA-256 (for blobs keyed otherwise, such as a Manifest by its
+   * Merkle root). Returning false, or throwing, fails the fetch with BlobHashMismatchError.
+   */
+  verify?: (bytes: Uint8Array) => boolean;
 }
 
 /** The service as a libp2p node exposes it (`node.services.blobs`). */

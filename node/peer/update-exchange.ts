@@ -1,13 +1,11 @@
 import type { PeerId } from "@libp2p/interface";
 import type { Address, Hex } from "viem";
 import { decodeStateBytes } from "../../lib/core/state-hash.ts";
-import { BlobHashMismatchError, BlobProtocolError, BlobTooLargeError, type VerihiveNode } from "../../lib/p2p/index.ts";
-import type { Logger } from "../log.ts";
-import type { RoundCommitment } from "./chain-view.ts";
+import { BlobKind } from "../../lib/p2p/index.ts";
+import type { RoundCommitment } from "./commitments.ts";
+import { candidatePeers, fetchFromAny, type FetchContext } from "./fetch.ts";
 
-export interface CollectParams {
-  node: VerihiveNode;
-  me: Address;
+export interface CollectParams extends FetchContext {
   /** The shard's commitments, in inclusion order. */
   commitments: readonly RoundCommitment[];
   /** Update bytes this node already holds (its own, or fetched earlier), by hash. */
@@ -16,11 +14,6 @@ export interface CollectParams {
   peerOf: (trainer: Address) => PeerId | undefined;
   /** Element counts of the shard's update (params then slots). */
   sizes: readonly number[];
-  /** Peers caught misbehaving this round: never asked again this round. */
-  banned: Set<string>;
-  timeoutMs: number;
-  log: Logger;
-  signal?: AbortSignal;
 }
 
 export interface Collected {
@@ -38,27 +31,9 @@ export async function collectShardUpdates(p: CollectParams): Promise<Collected> 
   const maxBytes = 4 * p.sizes.reduce((a, b) => a + b, 0);
   const out: Collected = { updates: [], included: [], missing: [] };
   for (const c of p.commitments) {
-    let bytes = p.local.get(c.updateHash);
-    if (!bytes) {
-      const first = p.peerOf(c.trainer);
-      const candidates = [first, ...p.node.getPeers().filter((x) => !first || !x.equals(first))].filter(
-        (x): x is PeerId => x !== undefined && !p.banned.has(x.toString()),
-      );
-      for (const peer of candidates) {
-        try {
-          bytes = await p.node.services.blobs.fetch(peer, c.updateHash, { maxBytes, timeoutMs: p.timeoutMs, ...(p.signal ? { signal: p.signal } : {}) });
-          break;
-        } catch (e) {
-          const err = e as Error;
-          p.log.warn("update fetch failed", { trainer: c.trainer, peer: peer.toString(), error: err.name, reason: err.message });
-          if (e instanceof BlobHashMismatchError || e instanceof BlobTooLargeError || e instanceof BlobProtocolError) {
-            p.banned.add(peer.toString());
-            await p.node.hangUp(peer).catch(() => undefined);
-            p.log.warn("peer disconnected for this round", { peer: peer.toString(), error: err.name });
-          }
-        }
-      }
-    }
+    const bytes =
+      p.local.get(c.updateHash) ??
+      (await fetchFromAny(p, candidatePeers(p, p.peerOf(c.trainer)), c.updateHash, { kind: BlobKind.Update, maxBytes }, { update: c.trainer }));
     if (!bytes) {
       out.missing.push(c.trainer);
       p.log.warn("update left out: nobody served it in time", { trainer: c.trainer, updateHash: c.updateHash });

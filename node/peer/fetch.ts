@@ -1,0 +1,100 @@
+import type { PeerId } from "@libp2p/interface";
+import type { Hex } from "viem";
+import { decodeStateBlob, hashBytes } from "../../lib/core/state-hash.ts";
+import { manifestBytes, verifyManifest, type ManifestContext, type VerifiedManifest } from "../../lib/protocol/manifest.ts";
+import { BlobHashMismatchError, BlobKind, BlobProtocolError, BlobTooLargeError, type FetchBlobOptions, type VerihiveNode } from "../../lib/p2p/index.ts";
+import type { Logger } from "../log.ts";
+
+// Fetching protocol data from peers, shared by trainers and verifiers: try the likeliest peer first, then
+// every other connected one; a peer that sends wrong, oversized or malformed bytes is disconnected and not
+// asked again (for as long as the caller keeps `banned`).
+
+export interface FetchContext {
+  node: VerihiveNode;
+  /** Peers caught misbehaving: never asked. */
+  banned: Set<string>;
+  timeoutMs: number;
+  log: Logger;
+  signal?: AbortSignal;
+}
+
+/** `first` (if known) followed by every other connected peer, minus banned ones. */
+export function candidatePeers(ctx: FetchContext, first: PeerId | undefined): PeerId[] {
+  const rest = ctx.node.getPeers().filter((x) => !first || !x.equals(first));
+  return [first, ...rest].filter((x): x is PeerId => x !== undefined && !ctx.banned.has(x.toString()));
+}
+
+/** Fetches the blob keyed `key` from the first of `peers` that serves it; undefined if none does. */
+export async function fetchFromAny(
+  ctx: FetchContext,
+  peers: readonly PeerId[],
+  key: Hex,
+  options: Omit<FetchBlobOptions, "timeoutMs" | "signal">,
+  what: Record<string, unknown>,
+): Promise<Uint8Array | undefined> {
+  for (const peer of peers) {
+    if (ctx.banned.has(peer.toString())) continue;
+    try {
+      return await ctx.node.services.blobs.fetch(peer, key, { ...options, timeoutMs: ctx.timeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    } catch (e) {
+      ctx.signal?.throwIfAborted();
+      const err = e as Error;
+      ctx.log.warn("fetch failed", { ...what, key, peer: peer.toString(), error: err.name, reason: err.message });
+      if (e instanceof BlobHashMismatchError || e instanceof BlobTooLargeError || e instanceof BlobProtocolError) {
+        ctx.banned.add(peer.toString());
+        await ctx.node.hangUp(peer).catch(() => undefined);
+        ctx.log.warn("peer disconnected: it sent bad data", { peer: peer.toString(), error: err.name });
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The manifest of a commitment, checked against its on-chain root; undefined if nobody serves it. */
+export async function fetchManifest(ctx: FetchContext, peers: readonly PeerId[], m: ManifestContext): Promise<VerifiedManifest | undefined> {
+  let verified: VerifiedManifest | undefined;
+  const bytes = await fetchFromAny(
+    ctx,
+    peers,
+    m.root,
+    {
+      kind: BlobKind.Manifest,
+      round: m.round,
+      maxBytes: manifestBytes(m.segments),
+      verify: (b) => ((verified = verifyManifest(b, m)), true),
+    },
+    { manifest: m.root, round: m.round },
+  );
+  return bytes === undefined ? undefined : verified;
+}
+
+/** A shard state (or checkpoint) by its state hash h(s), decoded to `sizes`; undefined if nobody serves it. */
+export async function fetchState(
+  ctx: FetchContext,
+  peers: readonly PeerId[],
+  hash: Hex,
+  sizes: readonly number[],
+  where: { kind?: BlobKind; round?: bigint; segment?: number } = {},
+): Promise<Float32Array[] | undefined> {
+  let arrays: Float32Array[] | undefined;
+  const maxBytes = sizes.reduce((a, n) => a + 4 + 4 * n, 0);
+  const bytes = await fetchFromAny(
+    ctx,
+    peers,
+    hash,
+    {
+      kind: where.kind ?? BlobKind.ShardState,
+      maxBytes,
+      ...(where.round !== undefined ? { round: where.round } : {}),
+      ...(where.segment !== undefined ? { segment: where.segment } : {}),
+      // The SHA-256 of a state blob is h(s); decoding checks counts and finiteness on top.
+      verify: (b) => {
+        if (hashBytes(b) !== hash.toLowerCase()) return false;
+        arrays = decodeStateBlob(b, sizes);
+        return true;
+      },
+    },
+    { state: hash },
+  );
+  return bytes === undefined ? undefined : arrays;
+}
