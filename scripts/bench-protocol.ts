@@ -67,9 +67,9 @@ function baseline(): number {
   return performance.now() - t0;
 }
 
-function protocol(): number {
+async function protocol(): Promise<number> {
   const t0 = performance.now();
-  const tr = trainRound(ctx, model[shard]!);
+  const tr = await trainRound(ctx, model[shard]!);
   const bytes = Array.from({ length: peers }, () => canonicalStateBytes(tr.delta));
   const updates = bytes.map((b) => decodeStateBytes(b, stateSizes(shard, moe)));
   applyUpdates(model[shard]!, updates, { tau: "auto" });
@@ -82,7 +82,7 @@ const proto: number[] = [];
 baseline(); // warm-up
 for (let i = 0; i < 5; i++) {
   base.push(baseline());
-  proto.push(protocol());
+  proto.push(await protocol());
 }
 const result = {
   backend: backend.name,

@@ -66,17 +66,30 @@ export interface RoundTrajectory {
   finalState: ShardState;
 }
 
+export interface RoundHooks {
+  /**
+   * Replaces the state a segment ended at (an attack under test: sign-flip, noise). Honest trainers pass
+   * none; a verifier replaying the segment then disagrees with the leaf.
+   */
+  afterSegment?(segment: number, start: ShardState, end: ShardState): ShardState;
+  /** Awaited between segments, so a node keeps serving its peers while it trains (default: a macrotask turn). */
+  pause?(): Promise<void>;
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** A full round of local steps from S_r: what a trainer commits to. */
-export function trainRound(ctx: RoundContext, start: ShardState): RoundTrajectory {
+export async function trainRound(ctx: RoundContext, start: ShardState, hooks: RoundHooks = {}): Promise<RoundTrajectory> {
   if (ctx.localSteps % ctx.checkpointInterval !== 0) throw new Error("localSteps must be a multiple of checkpointInterval");
   const checkpoints: ShardState[] = [start];
   const losses: number[] = [];
   let s = start;
   for (let t = 0; t < ctx.localSteps; t += ctx.checkpointInterval) {
     const seg = runSegment(ctx, s, t, ctx.checkpointInterval);
-    s = seg.state;
+    s = hooks.afterSegment ? hooks.afterSegment(t / ctx.checkpointInterval, checkpoints.at(-1)!, seg.state) : seg.state;
     losses.push(...seg.losses);
     checkpoints.push(s);
+    await (hooks.pause ?? nextTurn)();
   }
   const checkpointHashes = checkpoints.map((c) => stateHash(stateArrays(c)));
   const leaves = roundLeaves({ runId: ctx.runId, shard: ctx.shard, round: ctx.round }, checkpointHashes);

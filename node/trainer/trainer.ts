@@ -160,7 +160,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
       const roundSeed = await ensureRoundSeed(publicClient, wallet, opts.coordinator, opts.runId, r);
 
       const t0 = performance.now();
-      const traj = trainRound(
+      const traj = await trainRound(
         {
           runId: opts.runId,
           round: r,

@@ -42,26 +42,26 @@ describe("protocol: trajectory and aggregation (lib/protocol)", function () {
     assert.throws(() => shardIndex("expert-9"), { name: "ShardError" });
   });
 
-  it("is deterministic: the same round gives the same root and update hash", () => {
+  it("is deterministic: the same round gives the same root and update hash", async () => {
     const { ctx, start } = context("gate");
-    const a = trainRound(ctx, start.gate!);
-    const b = trainRound(ctx, start.gate!);
+    const a = await trainRound(ctx, start.gate!);
+    const b = await trainRound(ctx, start.gate!);
     assert.equal(a.root, b.root);
     assert.equal(a.updateHash, b.updateHash);
     assert.equal(a.checkpoints.length, 3);
     assert.equal(a.samples, 128n);
   });
 
-  it("differs for another trainer (other batches)", () => {
+  it("differs for another trainer (other batches)", async () => {
     const { ctx, start } = context("gate");
-    const a = trainRound(ctx, start.gate!);
-    const b = trainRound({ ...ctx, trainer: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" }, start.gate!);
+    const a = await trainRound(ctx, start.gate!);
+    const b = await trainRound({ ...ctx, trainer: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" }, start.gate!);
     assert.notEqual(a.root, b.root);
   });
 
-  it("lets a verifier replay any segment from its checkpoint to the committed end hash", () => {
+  it("lets a verifier replay any segment from its checkpoint to the committed end hash", async () => {
     const { ctx, start } = context("expert-0");
-    const tr = trainRound(ctx, start["expert-0"]!);
+    const tr = await trainRound(ctx, start["expert-0"]!);
     for (let j = 0; j < tr.leaves.length; j++) {
       const replay = runSegment(ctx, tr.checkpoints[j]!, j * ctx.checkpointInterval, ctx.checkpointInterval);
       assert.equal(stateHash(stateArrays(replay.state)), tr.leaves[j]!.endHash);
@@ -69,19 +69,19 @@ describe("protocol: trajectory and aggregation (lib/protocol)", function () {
     }
   });
 
-  it("commits to s_0 = S_r as the first leaf's start and Δ = s_0 − s_H", () => {
+  it("commits to s_0 = S_r as the first leaf's start and Δ = s_0 − s_H", async () => {
     const { ctx, start } = context("gate");
-    const tr = trainRound(ctx, start.gate!);
+    const tr = await trainRound(ctx, start.gate!);
     assert.equal(tr.leaves[0]!.startHash, stateHash(stateArrays(start.gate!)));
     const next = stateArrays(applyUpdates(start.gate!, [tr.delta], { tau: null }));
     // s_0 − (s_0 − s_H) equals s_H up to float32 rounding.
     stateArrays(tr.finalState).forEach((a, i) => a.forEach((v, j) => assert.ok(Math.abs(v - next[i]![j]!) <= 1e-6 * Math.max(1, Math.abs(v)))));
   });
 
-  it("aggregates honest peers' updates to the same state whichever peer computes it", () => {
+  it("aggregates honest peers' updates to the same state whichever peer computes it", async () => {
     const { ctx, start } = context("gate");
-    const u1 = trainRound(ctx, start.gate!).delta;
-    const u2 = trainRound({ ...ctx, trainer: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" }, start.gate!).delta;
+    const u1 = await (await trainRound(ctx, start.gate!)).delta;
+    const u2 = await (await trainRound({ ...ctx, trainer: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" }, start.gate!)).delta;
     const a = applyUpdates(start.gate!, [u1, u2], { tau: 10 });
     const b = applyUpdates(start.gate!, [u1, u2], { tau: 10 });
     assert.equal(stateHash(stateArrays(a)), stateHash(stateArrays(b)));
