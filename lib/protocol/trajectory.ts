@@ -66,6 +66,17 @@ export interface RoundTrajectory {
   finalState: ShardState;
 }
 
+/** Δ = s_0 − s_H over parameters and slots, canonical order (what a trainer commits as its update). */
+export function updateOf(start: ShardState, end: ShardState): Float32Array[] {
+  const after = stateArrays(end);
+  return stateArrays(start).map((b, i) => {
+    const a = after[i]!;
+    const d = new Float32Array(b.length);
+    for (let j = 0; j < b.length; j++) d[j] = b[j]! - a[j]!;
+    return d;
+  });
+}
+
 export interface RoundHooks {
   /**
    * Replaces the state a segment ended at (an attack under test: sign-flip, noise). Honest trainers pass
@@ -94,14 +105,7 @@ export async function trainRound(ctx: RoundContext, start: ShardState, hooks: Ro
   const checkpointHashes = checkpoints.map((c) => stateHash(stateArrays(c)));
   const leaves = roundLeaves({ runId: ctx.runId, shard: ctx.shard, round: ctx.round }, checkpointHashes);
   const tree = MerkleTree.fromLeafHashes(leaves.map(leafHash));
-  const before = stateArrays(start);
-  const after = stateArrays(s);
-  const delta = before.map((b, i) => {
-    const a = after[i]!;
-    const d = new Float32Array(b.length);
-    for (let j = 0; j < b.length; j++) d[j] = b[j]! - a[j]!;
-    return d;
-  });
+  const delta = updateOf(start, s);
   const updateBytes = canonicalStateBytes(delta);
   return {
     checkpoints,
