@@ -1,0 +1,47 @@
+import { VerihiveError } from "../../../lib/core/errors.ts";
+import { equivocate } from "./equivocate.ts";
+import { labelFlip } from "./label-flip.ts";
+import { noise } from "./noise.ts";
+import { signFlip } from "./sign-flip.ts";
+import type { AttackName, AttackParams, TrainerAttack } from "./types.ts";
+import { withhold } from "./withhold.ts";
+
+// Trainer attacks, for test networks only (`verihive trainer --attack NAME`): each file builds one
+// TrainerAttack (types.ts: the hooks the round loop calls).
+//   sign-flip.ts   corrupted segments move backwards: end' = start − λ·(end − start)
+//   noise.ts       corrupted segments take a random step of λ times the honest length
+//   label-flip.ts  trains on labels y → 9 − y
+//   equivocate.ts  announces on gossip another root than it commits
+//   withhold.ts    does not serve audit data (checkpoints, manifests)
+//   segments.ts    which segments are corrupted (hash of seed, round, segment below the fraction), state arithmetic
+
+export type { AttackName, AttackParams, TrainerAttack } from "./types.ts";
+
+const FACTORIES: Record<AttackName, (params: AttackParams) => TrainerAttack> = {
+  "sign-flip": signFlip,
+  noise,
+  "label-flip": labelFlip,
+  equivocate,
+  withhold,
+};
+
+/** Every attack name, in help order. */
+export const ATTACK_NAMES: readonly AttackName[] = Object.keys(FACTORIES) as AttackName[];
+
+/** An attack name is unknown, or its parameters are out of range. */
+export class AttackError extends VerihiveError {
+  override name = "AttackError";
+}
+
+export function isAttackName(name: string): name is AttackName {
+  return Object.hasOwn(FACTORIES, name);
+}
+
+/** Builds the attack `name`; λ must be finite and > 0, the fraction in (0, 1], the seed a safe integer (used mod 2^32). */
+export function createAttack(name: string, params: AttackParams): TrainerAttack {
+  if (!isAttackName(name)) throw new AttackError(`unknown attack '${name}' (one of ${ATTACK_NAMES.join(", ")})`, { name });
+  if (!Number.isFinite(params.lambda) || params.lambda <= 0) throw new AttackError(`attack lambda must be finite and > 0 (got ${params.lambda})`, { params });
+  if (!(params.fraction > 0 && params.fraction <= 1)) throw new AttackError(`attack fraction must be in (0, 1] (got ${params.fraction})`, { params });
+  if (!Number.isSafeInteger(params.seed)) throw new AttackError(`attack seed must be an integer (got ${params.seed})`, { params });
+  return FACTORIES[name](params);
+}
