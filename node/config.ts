@@ -5,7 +5,6 @@ import type { Address } from "viem";
 import { VerihiveError } from "../lib/core/errors.ts";
 import {
   checkAddress,
-  checkAttack,
   checkMultiaddr,
   checkPath,
   checkRun,
@@ -17,6 +16,7 @@ import {
   type Raw,
   type ShardName,
 } from "./config-checks.ts";
+import { ATTACK_NAMES, type AttackName } from "./trainer/attacks/index.ts";
 
 // Configuration of `npx verihive trainer` and `npx verihive verifier`.
 //
@@ -67,10 +67,20 @@ interface NodeConfigBase {
   readonly configFile: string | undefined;
 }
 
+/** An attack under test (`--attack NAME`, test networks only): see node/trainer/attacks/. */
+export interface AttackConfig {
+  readonly name: AttackName;
+  /** Strength λ, finite and > 0 (default 1). */
+  readonly lambda: number;
+  /** Share of segments corrupted by sign-flip and noise, in (0, 1] (default 1). */
+  readonly fraction: number;
+}
+
 export interface TrainerConfig extends NodeConfigBase {
   readonly role: "trainer";
   readonly shard: ShardName;
-  readonly attack: string | undefined;
+  /** Absent for an honest trainer. */
+  readonly attack?: AttackConfig;
 }
 
 export interface VerifierConfig extends NodeConfigBase {
@@ -112,7 +122,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "backend", env: "VERIHIVE_BACKEND", arg: "KIND", text: `tfjs backend: ${BACKENDS.join(", ")}`, fallback: "auto" },
   { name: "data-dir", env: "VERIHIVE_DATA_DIR", arg: "DIR", text: "where the journal, blobs and state files live", fallback: ".verihive/<role>-<run>[-<shard>]" },
   { name: "log", env: "VERIHIVE_LOG", arg: "FORMAT", text: "log format: auto (pretty on a terminal, else json), json or pretty", fallback: "auto" },
-  { name: "attack", env: "VERIHIVE_ATTACK", arg: "NAME", text: "misbehave on purpose (test networks only)", fallback: "none", trainerOnly: true },
+  { name: "attack", env: "VERIHIVE_ATTACK", arg: "NAME", text: `misbehave on purpose, test networks only: ${ATTACK_NAMES.join(", ")}`, fallback: "none", trainerOnly: true },
+  { name: "attack-lambda", env: "VERIHIVE_ATTACK_LAMBDA", arg: "X", text: "attack strength λ > 0 (sign-flip: −λ × progress; noise: λ × its norm)", fallback: "1", trainerOnly: true },
+  { name: "attack-fraction", env: "VERIHIVE_ATTACK_FRACTION", arg: "F", text: "share of segments sign-flip and noise corrupt, in (0, 1]", fallback: "1", trainerOnly: true },
   { name: "config", env: "VERIHIVE_CONFIG", arg: "FILE", text: `JSON file with any of these settings (at most ${CONFIG_FILE_MAX_BYTES / 1024} KiB)`, fallback: "none" },
 ];
 
@@ -197,6 +209,9 @@ function readConfigFile(path: string, problems: string[]): unknown {
   }
 }
 
+/** Config-file keys that may be JSON numbers. */
+const NUMERIC_KEYS: readonly string[] = ["run", "stake", "attack-lambda", "attack-fraction"];
+
 function fileLayer(role: Role, path: string, problems: string[]): Layer {
   const layer: Layer = new Map();
   const json = readConfigFile(path, problems);
@@ -214,17 +229,43 @@ function fileLayer(role: Role, path: string, problems: string[]): Layer {
     } else if (spec.multiple) {
       if (Array.isArray(v) && v.every((s) => typeof s === "string")) layer.set(key, { value: v as string[], origin, base: dirname(path) });
       else problems.push(`config file ${path}: '${key}' must be an array of strings`);
-    } else if (typeof v === "string" || (typeof v === "number" && (key === "run" || key === "stake"))) {
+    } else if (typeof v === "string" || (typeof v === "number" && NUMERIC_KEYS.includes(key))) {
       layer.set(key, { value: String(v), origin, base: dirname(path) });
     } else {
-      problems.push(`config file ${path}: '${key}' must be a string${key === "run" || key === "stake" ? " or a number" : ""}`);
+      problems.push(`config file ${path}: '${key}' must be a string${NUMERIC_KEYS.includes(key) ? " or a number" : ""}`);
     }
   }
   return layer;
 }
 
-/** Checks one raw value; returns the parsed value or a problem sentence (without the "(got …)" tail). */
+/** A plain decimal number (no hex, no Infinity), e.g. 1, 0.25, 2.5e-1. */
+function decimal(v: string): number | undefined {
+  return /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/.test(v) && Number.isFinite(Number(v)) ? Number(v) : undefined;
+}
 
+const checkLambda: Check<number> = (v) => {
+  const x = decimal(v);
+  return x !== undefined && x > 0 ? { ok: x } : { problem: "must be a finite number greater than 0" };
+};
+
+const checkFraction: Check<number> = (v) => {
+  const x = decimal(v);
+  return x !== undefined && x > 0 && x <= 1 ? { ok: x } : { problem: "must be a number in (0, 1]" };
+};
+
+/** --attack with its λ and fraction; λ or fraction without an attack is a problem. */
+function attackConfig(layers: readonly Layer[], problems: string[]): AttackConfig | undefined {
+  const name = scalar(layers, "attack", oneOf(ATTACK_NAMES), problems);
+  const lambda = scalar(layers, "attack-lambda", checkLambda, problems);
+  const fraction = scalar(layers, "attack-fraction", checkFraction, problems);
+  if (!layers.some((l) => l.has("attack"))) {
+    for (const n of ["attack-lambda", "attack-fraction"]) if (layers.some((l) => l.has(n))) problems.push(`--${n} needs --attack`);
+    return undefined;
+  }
+  return name === undefined ? undefined : { name, lambda: lambda ?? 1, fraction: fraction ?? 1 };
+}
+
+/** The highest layer's value of a setting, checked; a bad value adds a problem and gives undefined. */
 function scalar<T>(layers: readonly Layer[], name: string, check: Check<T>, problems: string[]): T | undefined {
   const raw = layers.map((l) => l.get(name)).find((r) => r !== undefined);
   if (raw === undefined) return undefined;
@@ -301,7 +342,7 @@ function parse(role: Role, argv: readonly string[], env: Readonly<Record<string,
   const backend = scalar(layers, "backend", oneOf(BACKENDS), problems) ?? "auto";
   const log = scalar(layers, "log", oneOf<LogFormat>(["auto", "json", "pretty"]), problems) ?? "auto";
   const dataDirGiven = scalar(layers, "data-dir", checkPath, problems);
-  const attack = role === "trainer" ? scalar(layers, "attack", checkAttack, problems) : undefined;
+  const attack = role === "trainer" ? attackConfig(layers, problems) : undefined;
 
   if (problems.length > 0 || rpc === undefined || key === undefined || coordinator === undefined || runId === undefined) {
     throw new ConfigError(role, problems);
@@ -309,7 +350,7 @@ function parse(role: Role, argv: readonly string[], env: Readonly<Record<string,
   const dataDir = dataDirGiven ?? resolve(".verihive", role === "trainer" ? `trainer-${runId}-${shard}` : `verifier-${runId}`);
   const base = { help: false as const, rpc, key, coordinator, runId, stake, listen, bootstrap, backend, dataDir, log, configFile };
   if (role === "verifier") return { role, ...base };
-  return { role, ...base, shard: shard!, attack };
+  return attack === undefined ? { role, ...base, shard: shard! } : { role, ...base, shard: shard!, attack };
 }
 
 /** Configuration of `npx verihive trainer` from its arguments (after the subcommand) and the environment. */
@@ -335,7 +376,8 @@ function help(role: Role, summary: string, usage: string, example: string): stri
     "space-separated in the environment; a flag given for them replaces the environment's and the file's list.",
     "",
     `Config file: a JSON object (at most ${CONFIG_FILE_MAX_BYTES / 1024} KiB) whose keys are the flag names (unknown keys are refused);`,
-    "repeatable settings are arrays, run and stake may be numbers, relative paths resolve against the file's folder:",
+    "repeatable settings are arrays, run, stake, attack-lambda and attack-fraction may be numbers, relative paths",
+    "resolve against the file's folder:",
     `  { "rpc": "http://127.0.0.1:8545", "keystore": "${role}.json", "run": 1, "bootstrap": ["/dns4/boot.example/tcp/4001"] }`,
     "",
     "Example:",

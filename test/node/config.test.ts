@@ -87,6 +87,7 @@ describe("node config (node/config.ts)", () => {
       assert.equal(c.backend, "auto");
       assert.equal(c.log, "auto");
       assert.equal(c.attack, undefined);
+      assert.ok(!("attack" in c));
       assert.equal(c.configFile, undefined);
       assert.equal(c.dataDir, resolve(".verihive", "trainer-1-gate"));
     });
@@ -118,7 +119,9 @@ describe("node config (node/config.ts)", () => {
         VERIHIVE_BACKEND: "wasm",
         VERIHIVE_DATA_DIR: "/data/t",
         VERIHIVE_LOG: "json",
-        VERIHIVE_ATTACK: "scale-update",
+        VERIHIVE_ATTACK: "sign-flip",
+        VERIHIVE_ATTACK_LAMBDA: "2.5",
+        VERIHIVE_ATTACK_FRACTION: "0.25",
       });
       assert.equal(c.rpc, "https://rpc.example/v1");
       assert.deepEqual(c.key, { kind: "key-file", path: "/keys/a.key" });
@@ -130,7 +133,7 @@ describe("node config (node/config.ts)", () => {
       assert.equal(c.backend, "wasm");
       assert.equal(c.dataDir, "/data/t");
       assert.equal(c.log, "json");
-      assert.equal(c.attack, "scale-update");
+      assert.deepEqual(c.attack, { name: "sign-flip", lambda: 2.5, fraction: 0.25 });
     });
 
     it("documents an environment variable for every flag", () => {
@@ -260,7 +263,7 @@ describe("node config (node/config.ts)", () => {
     it("refuses an unknown backend, log format or attack name", () => {
       assertProblem(withFlag("backend", "tpu"), "--backend must be one of auto, gpu, node, wasm, cpu (got 'tpu')");
       assertProblem(withFlag("log", "xml"), "--log must be one of auto, json, pretty (got 'xml')");
-      assertProblem(withFlag("attack", "Bad Name"), "--attack must be a name of lowercase letters");
+      assertProblem(withFlag("attack", "scale-update"), "--attack must be one of sign-flip, noise, label-flip, equivocate, withhold (got 'scale-update')");
     });
 
     it("names each missing required setting and its variable", () => {
@@ -328,6 +331,54 @@ describe("node config (node/config.ts)", () => {
     it("names the file a bad value came from", () => {
       const file = configFile({ backend: "tpu" });
       assertProblem([...TRAINER, "--config", file], `--backend must be one of auto, gpu, node, wasm, cpu (got 'tpu' from config file ${file})`);
+    });
+  });
+
+  describe("attacks", () => {
+    it("takes each attack name, with lambda and fraction defaulting to 1", () => {
+      for (const name of ["sign-flip", "noise", "label-flip", "equivocate", "withhold"]) {
+        assert.deepEqual(trainer(withFlag("attack", name)).attack, { name, lambda: 1, fraction: 1 });
+      }
+    });
+
+    it("reads --attack-lambda and --attack-fraction", () => {
+      const c = trainer([...TRAINER, "--attack", "noise", "--attack-lambda", "10", "--attack-fraction", ".5"]);
+      assert.deepEqual(c.attack, { name: "noise", lambda: 10, fraction: 0.5 });
+      assert.equal(trainer([...TRAINER, "--attack", "noise", "--attack-fraction", "1"]).attack?.fraction, 1);
+      assert.equal(trainer([...TRAINER, "--attack", "noise", "--attack-lambda", "2e-1"]).attack?.lambda, 0.2);
+    });
+
+    it("takes lambda and fraction as numbers in the config file", () => {
+      const file = configFile({ attack: "sign-flip", "attack-lambda": 3, "attack-fraction": 0.1 });
+      assert.deepEqual(trainer([...TRAINER, "--config", file]).attack, { name: "sign-flip", lambda: 3, fraction: 0.1 });
+    });
+
+    it("refuses a lambda that is not a finite number above 0", () => {
+      for (const v of ["0", "-1", "Infinity", "1e999", "0x10", "abc", ""]) {
+        assertProblem([...TRAINER, "--attack", "noise", `--attack-lambda=${v}`], `--attack-lambda must be a finite number greater than 0 (got '${v}')`);
+      }
+    });
+
+    it("refuses a fraction outside (0, 1]", () => {
+      for (const v of ["0", "1.5", "-0.5", "NaN", "half"]) {
+        assertProblem([...TRAINER, "--attack", "noise", `--attack-fraction=${v}`], `--attack-fraction must be a number in (0, 1] (got '${v}')`);
+      }
+    });
+
+    it("refuses lambda or fraction without an attack", () => {
+      assertProblem([...TRAINER, "--attack-lambda", "2"], "--attack-lambda needs --attack");
+      assertProblem(TRAINER, "--attack-fraction needs --attack", { VERIHIVE_ATTACK_FRACTION: "0.5" });
+    });
+
+    it("is not a verifier setting", () => {
+      assert.throws(() => parseVerifierConfig([...VERIFIER, "--attack", "noise"], {}), ConfigError);
+      assert.ok(!("attack" in verifier(VERIFIER, { VERIHIVE_ATTACK: "noise" })));
+    });
+
+    it("documents every attack and both parameters in the trainer's help", () => {
+      const text = trainerHelp();
+      for (const name of ["sign-flip", "noise", "label-flip", "equivocate", "withhold"]) assert.ok(text.includes(name), name);
+      assert.ok(text.includes("--attack-lambda X") && text.includes("--attack-fraction F"));
     });
   });
 
