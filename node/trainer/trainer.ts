@@ -1,25 +1,28 @@
 // A trainer peer: stakes, joins a shard, and every round trains it, commits, exchanges updates over
-// libp2p and aggregates them with CenteredClip; then finalizes and claims what it earned.
+// libp2p and aggregates them with CenteredClip; then finalizes and claims what it earned. A restarted or
+// late trainer first catches up on S_r (its saved model, else the state the majority committed to).
 import { performance } from "node:perf_hooks";
 import { writeFileSync } from "node:fs";
 import type { PeerId } from "@libp2p/interface";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { commitRound, connect, ensureStake, joinRun, readRun, runCoordinatorAbi } from "../../lib/chain/index.ts";
-import { roundSchedule, Role, stateHash } from "../../lib/core/index.ts";
+import { CommitStatus, roundSchedule, Role, stateHash } from "../../lib/core/index.ts";
 import { DEFAULT_MOE_SPEC, DEFAULT_STEP_CONFIG, evaluate, initModel, loadMnist, paramsOf, selectBackend, type BackendPreference, type ModelState } from "../../lib/ml/index.ts";
-import {
-  createVerihiveNode,
-  peerIdentityFromEthKey,
-  publishAnnouncement,
-  signedAnnouncement,
-  subscribeAnnouncements,
-} from "../../lib/p2p/index.ts";
-import { applyUpdates, modelSeed, shardIndex, shardName, stateArrays, stateSizes, trainRound } from "../../lib/protocol/index.ts";
+import { createVerihiveNode, peerIdentityFromEthKey, publishAnnouncement, signedAnnouncement, subscribeAnnouncements } from "../../lib/p2p/index.ts";
+import { modelSeed, shardIndex, shardName, stateArrays, trainRound } from "../../lib/protocol/index.ts";
 import type { Logger } from "../log.ts";
 import { BlobStore, Journal } from "../journal.ts";
-import { claimOwed, ensureRoundSeed, finalizeOwn, roundCommitments } from "./chain-view.ts";
-import { collectShardUpdates } from "../peer/update-exchange.ts";
+import { agreedState } from "../peer/agreed-state.ts";
+import { ChainClock } from "../peer/clock.ts";
+import { roundCommitments } from "../peer/commitments.ts";
+import type { FetchContext } from "../peer/fetch.ts";
+import { createProgress } from "../progress.ts";
+import type { TrainerAttack } from "./attacks/types.ts";
+import { claimOwed, ensureRoundSeed, finalizeOwn } from "./chain-view.ts";
+import { loadModel, modelKeys, saveModel } from "./model-file.ts";
+import { aggregateRound, retentionRounds } from "./round-work.ts";
+import { ServedData } from "./served.ts";
 
 export interface TrainerOptions {
   rpc: string;
@@ -34,11 +37,15 @@ export interface TrainerOptions {
   backend: BackendPreference;
   /** Write a JSON summary here when the run ends. */
   report?: string;
-  /** Journal and blobs live here (created if missing). */
+  /** Journal, blobs and the latest model live here (created if missing). */
   dataDir: string;
   /** Test images to evaluate on each round (default: all 10,000). */
   evalLimit?: number;
   fetchTimeoutMs?: number;
+  /** An attack under test (`--attack`); honest trainers have none. */
+  attack?: TrainerAttack;
+  /** Draw a progress line on the terminal (stderr). */
+  progress?: boolean;
   log: Logger;
 }
 
@@ -50,6 +57,7 @@ export interface RoundSummary {
   peers: number;
   included: number;
   missing: number;
+  committed: boolean;
   stateHashes: Record<string, Hex>;
 }
 
@@ -57,35 +65,25 @@ export interface TrainerSummary {
   address: Address;
   shard: string;
   backend: string;
+  attack: string | null;
   rounds: RoundSummary[];
   accuracy: number;
   stateHashes: Record<string, Hex>;
   credits: string;
   rewards: string;
+  /** Removed from the run (slashed for fraud or withholding) before its end. */
+  removed: boolean;
+  /** It started from its saved model or from the peers' state rather than from S_0. */
+  caughtUp: boolean;
+  cpuSeconds: number;
 }
 
-// Chain time: a local chain that mined many blocks in one second runs ahead of the wall clock (each block
-// takes at least prev + 1 s), so deadlines are compared with wall time plus that lead (never minus: on a
-// live chain the latest block is simply a few seconds old).
-let chainLead = 0;
-const nowSeconds = () => Date.now() / 1000 + chainLead;
-
-async function syncChainClock(client: { getBlock(): Promise<{ timestamp: bigint }> }): Promise<void> {
-  const { timestamp } = await client.getBlock();
-  chainLead = Math.max(0, Number(timestamp) - Date.now() / 1000);
-}
-
-function sleepUntil(unixSeconds: number, signal: AbortSignal): Promise<void> {
-  const ms = Math.max(0, (unixSeconds - nowSeconds()) * 1000);
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
-  });
-}
+type Claim = { root: Hex; updateHash: Hex; samples: bigint };
 
 export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Promise<TrainerSummary> {
-  const { log } = opts;
+  const cpuStart = process.cpuUsage();
+  const progress = createProgress(opts.progress === true, "trainer");
+  const log = progress.wrap(opts.log);
   const backend = await selectBackend(opts.backend);
   log.info("backend", { backend: backend.name, detail: backend.detail });
 
@@ -97,69 +95,120 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
   const config = { ...DEFAULT_STEP_CONFIG, spec: moe };
   const myShard = shardIndex(opts.shard, moe);
   const myName = shardName(myShard, moe);
-  log.info("run", { runId: opts.runId, shards: spec.shards, rounds: spec.rounds, localSteps: spec.localSteps, account: me, chainId });
+  const names = Array.from({ length: spec.shards }, (_, k) => shardName(k, moe));
+  const keep = retentionRounds(spec);
+  const read = <T>(functionName: string, args: unknown[]) =>
+    publicClient.readContract({ address: opts.coordinator, abi: runCoordinatorAbi, functionName, args } as never) as Promise<T>;
+  log.info("run", { runId: opts.runId, shards: spec.shards, rounds: spec.rounds, localSteps: spec.localSteps, account: me, chainId, attack: opts.attack?.name });
 
-  const staked = await ensureStake(publicClient, wallet, { staking: await stakingOf(), needed: spec.minTrainerStake, allowance: opts.stake });
+  const staked = await ensureStake(publicClient, wallet, { staking: await read<Address>("staking", []), needed: spec.minTrainerStake, allowance: opts.stake });
   if (staked.staked > 0n) log.info("staked", { amount: staked.staked });
   if (await joinRun(publicClient, wallet, { coordinator: opts.coordinator, runId: opts.runId, role: "trainer", shard: myShard })) {
     log.info("joined", { shard: myName });
   }
 
-  // What was committed is journaled before it is announced or sent, so a restart never double-commits
-  // and always knows what it owes peers; the updates it serves are kept as blobs.
+  // What was committed is journaled (with its checkpoint hashes) before it is announced or sent, and the
+  // update and checkpoints are on disk: a restart re-serves them, never commits a second root, and
+  // finalizes what it committed.
   const journal = await Journal.open(opts.dataDir);
   const blobs = await BlobStore.open(opts.dataDir, { maxBlobBytes: 64 * 1024 * 1024 });
-  const previous = journal.last("commit-intent");
-  if (previous) log.info("journal", { records: journal.records().length, lastCommitIntent: previous });
+  const served = new ServedData(blobs, { servesAuditData: opts.attack?.servesAuditData ?? true });
+  const committed: { round: bigint; claim: Claim }[] = [];
+  for (const rec of journal.records()) {
+    if (rec.kind !== "commit-intent" || rec.runId !== opts.runId.toString()) continue;
+    const round = BigInt(rec.round as string);
+    const checkpoints = rec.checkpoints as Hex[];
+    served.manifest(round, rec.root as Hex, checkpoints);
+    served.persisted(round, [...checkpoints, rec.updateHash as Hex]);
+    committed.push({ round, claim: { root: rec.root as Hex, updateHash: rec.updateHash as Hex, samples: BigInt(rec.samples as string) } });
+  }
+  if (committed.length > 0) log.info("journal", { records: journal.records().length, committedRounds: committed.map((c) => c.round) });
 
   // One identity: the libp2p key is the account's key.
   const identity = peerIdentityFromEthKey(opts.privateKey);
-  const local = new Map<Hex, Uint8Array>();
-  const node = await createVerihiveNode({
-    privateKey: identity.privateKey,
-    listen: opts.listen,
-    bootstrap: opts.bootstrap,
-    blobs: { store: { get: (hash) => local.get(hash) } },
-    signal,
-  });
+  const node = await createVerihiveNode({ privateKey: identity.privateKey, listen: opts.listen, bootstrap: opts.bootstrap, blobs: { store: served }, signal });
   log.info("listening", { peerId: node.peerId.toString(), addrs: node.getMultiaddrs().map(String) });
   const peerByAddress = new Map<string, PeerId>();
+  const peerOf = (t: Address) => peerByAddress.get(t.toLowerCase());
   let currentRound = 0n;
   const subscription = subscribeAnnouncements(node.services.pubsub, {
     runId: opts.runId,
     chainId,
     coordinator: opts.coordinator,
     isKnownTrainer: async (address, shard) => {
-      const seat = await publicClient.readContract({ address: opts.coordinator, abi: runCoordinatorAbi, functionName: "participantOf", args: [opts.runId, address] });
+      const seat = await read<{ role: number; active: boolean; shard: number }>("participantOf", [opts.runId, address]);
       return seat.role === Role.Trainer && seat.active && seat.shard === shard;
     },
     minRound: () => (currentRound > 0n ? currentRound - 1n : 0n),
     onAnnouncement: ({ signer }, from) => void peerByAddress.set(signer.toLowerCase(), from),
     onReject: (peer, reason, detail) => log.warn("announcement rejected", { peer: peer.toString(), reason, detail: detail.message }),
   });
+  const fetchCtx = (): FetchContext => ({ node, banned: new Set(), timeoutMs: opts.fetchTimeoutMs ?? 10_000, log, signal });
+  const clock = new ChainClock();
 
   try {
-    const train = loadMnist("train");
+    const realTrain = loadMnist("train");
+    const train = opts.attack?.trainingData ? opts.attack.trainingData(realTrain) : realTrain;
     const test = loadMnist("test");
-    let state: ModelState = initModel(modelSeed(opts.runId, spec.modelHash), moe);
+    const initial = initModel(modelSeed(opts.runId, spec.modelHash), moe);
     const rounds: RoundSummary[] = [];
-    const committed: { round: bigint; claim: { root: Hex; updateHash: Hex; samples: bigint } }[] = [];
+    const local = new Map<Hex, Uint8Array>();
+    let removed = false;
 
-    await syncChainClock(publicClient);
+    // Where to start: the first round whose commit deadline is still ahead, from a state this node trusts
+    // (S_0, its saved model) or, failing that, the state the majority of the previous round started from.
+    await clock.sync(publicClient);
     let first = 0n;
-    while (first < BigInt(spec.rounds) && nowSeconds() >= Number(roundSchedule(spec, first).commitDeadline) - 2) first++;
-    if (first > 0n) {
-      throw new Error(`run ${opts.runId} is at round ${first}: joining late needs state sync from peers, which this version does not do yet`);
+    while (first < BigInt(spec.rounds) && clock.now() >= Number(roundSchedule(spec, first).commitDeadline) - 2) first++;
+    const saved = await loadModel(opts.dataDir, blobs, opts.runId, names, moe).catch((e: Error) => (log.warn("saved model unusable", { reason: e.message }), undefined));
+    let state: ModelState = initial;
+    let savedHashes = saved?.hashes;
+    const caughtUp = first > 0n || saved !== undefined;
+    if (saved && saved.round >= first) {
+      state = saved.state;
+      first = saved.round;
+      log.info("resumed", { round: first, from: "saved model" });
+    } else if (first > 0n && first < BigInt(spec.rounds)) {
+      const prev = first - 1n;
+      log.info("catching up", { round: first, savedRound: saved?.round, via: `round ${prev}'s majority start state and updates` });
+      await clock.sleepUntil(Number(roundSchedule(spec, prev).commitDeadline) + 1, signal);
+      const agreed = await agreedState({
+        client: publicClient,
+        coordinator: opts.coordinator,
+        runId: opts.runId,
+        spec,
+        moe,
+        fromBlock: run.createdAtBlock,
+        round: prev,
+        fetch: fetchCtx(),
+        peerOf,
+        local: saved ?? { round: 0n, state: initial },
+      });
+      const agg = await aggregateRound({ fetch: fetchCtx(), state: agreed.state, commitments: agreed.commitments, shards: spec.shards, moe, local, peerOf });
+      state = agg.next;
+      savedHashes = await saveModel(opts.dataDir, blobs, opts.runId, first, state);
+      log.info("caught up", { round: first, included: agg.included, myStateHash: savedHashes[myName] });
     }
 
     for (let r = first; r < BigInt(spec.rounds); r++) {
       currentRound = r;
       const sched = roundSchedule(spec, r);
-      await syncChainClock(publicClient);
-      await sleepUntil(Number(sched.opensAt) + 1, signal);
+      await clock.sync(publicClient);
+      await clock.sleepUntil(Number(sched.opensAt) + 1, signal);
+      const seat = await read<{ role: number; active: boolean; banned: boolean }>("participantOf", [opts.runId, me]);
+      if (!seat.active || seat.role !== Role.Trainer) {
+        removed = true;
+        log.warn("removed from the run", { round: r, banned: seat.banned });
+        break;
+      }
       const roundSeed = await ensureRoundSeed(publicClient, wallet, opts.coordinator, opts.runId, r);
 
+      log.info("training", { round: r, shard: myName });
+      progress.update({ round: `${r + 1n}/${spec.rounds}`, phase: "training" });
       const t0 = performance.now();
+      const segments = spec.localSteps / spec.checkpointInterval;
+      let done = 0;
+      const attack = opts.attack;
       const traj = await trainRound(
         {
           runId: opts.runId,
@@ -176,60 +225,60 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
           config,
         },
         state[myName]!,
+        {
+          ...(attack?.afterSegment ? { afterSegment: (j: number, s0: (typeof state)[string], s1: (typeof state)[string]) => attack.afterSegment!(r, j, s0, s1) } : {}),
+          pause: () => {
+            progress.update({ phase: `training ${Math.round((100 * ++done) / segments)}%` });
+            return new Promise((resolve) => setImmediate(resolve));
+          },
+        },
       );
       const samplesPerSecond = Number(traj.samples) / ((performance.now() - t0) / 1000);
-      local.set(traj.updateHash, traj.updateBytes);
-      await blobs.put(traj.updateBytes);
-      const claim = { root: traj.root, updateHash: traj.updateHash, samples: traj.samples };
+      const claim: Claim = { root: traj.root, updateHash: traj.updateHash, samples: traj.samples };
+
+      // Journal, then persist what will be served, then announce and commit.
       const journaled = journal.last("commit-intent", (rec) => rec.runId === opts.runId.toString() && rec.round === r.toString());
       if (journaled && journaled.root !== traj.root) {
         throw new Error(`the journal holds another commitment for round ${r} (${String(journaled.root)}): refusing to equivocate`);
       }
       if (!journaled) {
-        await journal.append("commit-intent", { runId: opts.runId.toString(), round: r.toString(), root: traj.root, updateHash: traj.updateHash, samples: traj.samples.toString() });
+        await journal.append("commit-intent", { runId: opts.runId.toString(), round: r.toString(), root: traj.root, updateHash: traj.updateHash, samples: traj.samples.toString(), checkpoints: traj.checkpointHashes });
       }
-
-      const announcement = await signedAnnouncement(privateKeyToAccount(opts.privateKey), chainId, opts.coordinator, {
-        runId: opts.runId,
-        shard: myShard,
-        round: r,
-        root: traj.root,
-        updateHash: traj.updateHash,
-      });
+      local.set(traj.updateHash, traj.updateBytes);
+      await served.ownUpdate(r, traj.updateHash, traj.updateBytes);
+      await served.ownTrajectory(r, traj.root, traj.checkpoints.map((c, i) => ({ hash: traj.checkpointHashes[i]!, arrays: stateArrays(c) })));
+      const shown = attack?.announced ? attack.announced(r, claim) : claim;
+      const announcement = await signedAnnouncement(privateKeyToAccount(opts.privateKey), chainId, opts.coordinator, { runId: opts.runId, shard: myShard, round: r, ...shown });
       await publishAnnouncement(node.services.pubsub, announcement).catch((e: Error) => log.warn("announcement not published", { reason: e.message }));
-      if (nowSeconds() < Number(sched.commitDeadline) - 1) {
-        const tx = await commitRound(publicClient, wallet, { coordinator: opts.coordinator, runId: opts.runId, round: r, ...claim });
-        await journal.append("commit-confirmed", { runId: opts.runId.toString(), round: r.toString(), tx });
-        committed.push({ round: r, claim });
-        log.info("committed", { round: r, root: traj.root, updateHash: traj.updateHash, samples: traj.samples });
+      const status = await read<number>("statusOf", [opts.runId, r, me]);
+      let didCommit = status !== CommitStatus.None;
+      if (didCommit) {
+        log.info("already committed", { round: r, status });
+      } else if (clock.now() < Number(sched.commitDeadline) - 1) {
+        try {
+          const tx = await commitRound(publicClient, wallet, { coordinator: opts.coordinator, runId: opts.runId, round: r, ...claim });
+          await journal.append("commit-confirmed", { runId: opts.runId.toString(), round: r.toString(), tx });
+          didCommit = true;
+          log.info("committed", { round: r, root: traj.root, updateHash: traj.updateHash, samples: traj.samples });
+        } catch (e) {
+          log.warn("commit failed", { round: r, reason: (e as Error).message });
+        }
       } else {
         log.warn("commit window missed", { round: r });
       }
+      if (didCommit && !committed.some((c) => c.round === r)) committed.push({ round: r, claim });
 
-      await sleepUntil(Number(sched.commitDeadline) + 1, signal);
+      progress.update({ phase: "exchanging updates" });
+      await clock.sleepUntil(Number(sched.commitDeadline) + 1, signal);
       const commitments = await roundCommitments(publicClient, opts.coordinator, opts.runId, r, run.createdAtBlock);
-      const next: ModelState = {};
-      const banned = new Set<string>();
-      let included = 0;
-      let missing = 0;
-      for (let k = 0; k < spec.shards; k++) {
-        const name = shardName(k, moe);
-        const got = await collectShardUpdates({
-          node,
-          commitments: commitments.filter((c) => c.shard === k),
-          local,
-          peerOf: (t) => peerByAddress.get(t.toLowerCase()),
-          sizes: stateSizes(name, moe),
-          banned,
-          timeoutMs: opts.fetchTimeoutMs ?? 10_000,
-          log,
-          signal,
-        });
-        included += got.included.length;
-        missing += got.missing.length;
-        next[name] = applyUpdates(state[name]!, got.updates, { tau: "auto" });
+      const agg = await aggregateRound({ fetch: fetchCtx(), state, commitments, shards: spec.shards, moe, local, peerOf });
+      for (const c of commitments) {
+        const bytes = local.get(c.updateHash);
+        if (bytes) served.update(r, c.updateHash, bytes);
       }
-      state = next;
+      state = agg.next;
+      savedHashes = await saveModel(opts.dataDir, blobs, opts.runId, r + 1n, state);
+      served.model(r + 1n, state, savedHashes);
       const stateHashes = Object.fromEntries(Object.entries(state).map(([n, s]) => [n, stateHash(stateArrays(s))]));
       const { accuracy } = evaluate(state, test, { spec: moe, ...(opts.evalLimit ? { limit: opts.evalLimit } : {}) });
       const summary: RoundSummary = {
@@ -238,52 +287,62 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
         accuracy,
         samplesPerSecond,
         peers: node.getPeers().length,
-        included,
-        missing,
+        included: agg.included,
+        missing: agg.missing,
+        committed: didCommit,
         stateHashes,
       };
       rounds.push(summary);
       log.info("round", { ...summary, stateHashes: undefined, myStateHash: stateHashes[myName] });
 
-      // Keep only this round's updates for peers that fetch late.
+      // Keep serving what audits, disputes and catching-up peers may still ask for.
       for (const h of [...local.keys()]) if (!commitments.some((c) => c.updateHash === h)) local.delete(h);
-      await blobs.prune(new Set([traj.updateHash]));
-      await finalizeDue(committed, nowSeconds());
+      await served.pruneBefore(r + 1n - keep, modelKeys(savedHashes));
+      await finalizeDue(committed, clock.now());
+      const earnings = await read<{ credits: bigint }>("earningsOf", [opts.runId, me]);
+      progress.update({ phase: "done", loss: traj.meanLoss.toFixed(3), acc: accuracy.toFixed(4), "samples/s": Math.round(samplesPerSecond), peers: summary.peers, credits: earnings.credits.toString() });
     }
 
     // Settle: finalize the remaining commitments after their dispute windows, then claim.
     const last = committed.at(-1);
-    if (last) await sleepUntil(Number(roundSchedule(spec, last.round).disputeEnd) + 1, signal);
-    await finalizeDue(committed, Infinity);
+    if (last && !removed) await clock.sleepUntil(Number(roundSchedule(spec, last.round).disputeEnd) + 1, signal);
+    if (!removed) await finalizeDue(committed, Infinity);
     const claimed = await claimOwed(publicClient, wallet, opts.coordinator, opts.runId);
-    const earnings = await publicClient.readContract({ address: opts.coordinator, abi: runCoordinatorAbi, functionName: "earningsOf", args: [opts.runId, me] });
-    log.info("settled", { credits: earnings.credits, claimed });
+    const earnings = await read<{ credits: bigint }>("earningsOf", [opts.runId, me]);
+    log.info("settled", { credits: earnings.credits, claimed, removed });
+    const cpu = process.cpuUsage(cpuStart);
     const result: TrainerSummary = {
       address: me,
       shard: myName,
       backend: backend.name,
+      attack: opts.attack?.name ?? null,
       rounds,
       accuracy: rounds.at(-1)?.accuracy ?? 0,
       stateHashes: rounds.at(-1)?.stateHashes ?? {},
       credits: earnings.credits.toString(),
       rewards: claimed.toString(),
+      removed,
+      caughtUp,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
     };
     if (opts.report) writeFileSync(opts.report, `${JSON.stringify(result, null, 2)}\n`);
     return result;
   } finally {
+    progress.stop();
     subscription.stop();
     await node.stop();
     await journal.close();
   }
 
-  async function stakingOf(): Promise<Address> {
-    return publicClient.readContract({ address: opts.coordinator, abi: runCoordinatorAbi, functionName: "staking" });
-  }
-
-  async function finalizeDue(committed: { round: bigint; claim: { root: Hex; updateHash: Hex; samples: bigint } }[], now: number) {
-    while (committed.length > 0 && now >= Number(roundSchedule(spec, committed[0]!.round).disputeEnd) + 1) {
-      const c = committed.shift()!;
-      if (await finalizeOwn(publicClient, wallet, opts.coordinator, opts.runId, c.round, c.claim)) log.info("finalized", { round: c.round });
+  async function finalizeDue(list: { round: bigint; claim: Claim }[], now: number) {
+    list.sort((a, b) => (a.round < b.round ? -1 : 1));
+    while (list.length > 0 && now >= Number(roundSchedule(spec, list[0]!.round).disputeEnd) + 1) {
+      const c = list.shift()!;
+      try {
+        if (await finalizeOwn(publicClient, wallet, opts.coordinator, opts.runId, c.round, c.claim)) log.info("finalized", { round: c.round });
+      } catch (e) {
+        log.warn("finalize failed", { round: c.round, reason: (e as Error).message });
+      }
     }
   }
 }
