@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "mocha";
+import type { Hex } from "viem";
+import { leafHash, MerkleTree, roundLeaves, stateBlob, stateHash } from "../../lib/core/index.ts";
+import { BlobKind, type VerihiveNode } from "../../lib/p2p/index.ts";
+import { encodeManifest } from "../../lib/protocol/index.ts";
+import { BlobStore } from "../../node/journal.ts";
+import type { Logger } from "../../node/log.ts";
+import { majorityHash } from "../../node/peer/agreed-state.ts";
+import { fetchManifest, fetchState, type FetchContext } from "../../node/peer/fetch.ts";
+import { ServedData } from "../../node/trainer/served.ts";
+import { loadModel, saveModel } from "../../node/trainer/model-file.ts";
+import { startNode, stopAll } from "../p2p/helpers.ts";
+
+const quiet: Logger & { warnings: string[] } = {
+  warnings: [],
+  info: () => undefined,
+  warn(event) {
+    this.warnings.push(event);
+  },
+  error: () => undefined,
+};
+
+describe("fetching protocol data from peers (node/peer, node/trainer/served)", function () {
+  this.timeout(30_000);
+  const base = { runId: 1n, shard: 0, round: 3n };
+  const states = [0, 1, 2].map((i) => [new Float32Array([i, i + 0.5]), new Float32Array([-i])]);
+  const hashes = states.map(stateHash);
+  const root = MerkleTree.fromLeafHashes(roundLeaves(base, hashes).map(leafHash)).root;
+  let honest: ServedData;
+  let withholder: ServedData;
+  let nodes: VerihiveNode[] = [];
+  let client: VerihiveNode, server: VerihiveNode, liar: VerihiveNode, silent: VerihiveNode;
+
+  before(async () => {
+    honest = new ServedData(await BlobStore.open(mkdtempSync(join(tmpdir(), "vh-served-")), { maxBlobBytes: 1 << 20 }), { servesAuditData: true });
+    await honest.ownTrajectory(base.round, root, states.map((arrays, i) => ({ hash: hashes[i]!, arrays })));
+    withholder = new ServedData(await BlobStore.open(mkdtempSync(join(tmpdir(), "vh-served-")), { maxBlobBytes: 1 << 20 }), { servesAuditData: false });
+    await withholder.ownTrajectory(base.round, root, states.map((arrays, i) => ({ hash: hashes[i]!, arrays })));
+    server = await startNode("served-honest", { blobs: { store: honest } });
+    // Serves a manifest of other hashes under the root, and other bytes under a state hash.
+    const lies = new Map<string, Uint8Array>([
+      [root.toLowerCase(), encodeManifest([hashes[0]!, hashes[0]!, hashes[2]!])],
+      [hashes[1]!.toLowerCase(), stateBlob([new Float32Array([9, 9]), new Float32Array([9])])],
+    ]);
+    liar = await startNode("served-liar", { blobs: { store: { get: (h: Hex) => lies.get(h.toLowerCase()) } } });
+    silent = await startNode("served-withholder", { blobs: { store: withholder } });
+    client = await startNode("served-client", {}, [server, liar, silent]);
+    nodes = [client, server, liar, silent];
+  });
+  after(() => stopAll(nodes));
+
+  const ctx = (): FetchContext => ({ node: client, banned: new Set(), timeoutMs: 5_000, log: quiet });
+
+  it("fetches a manifest keyed by its root and checks it rebuilds the root", async () => {
+    const m = await fetchManifest(ctx(), [server.peerId], { ...base, segments: 2, root });
+    assert.deepEqual(m?.checkpointHashes, hashes);
+  });
+
+  it("disconnects and skips a peer whose manifest does not rebuild the root, then asks the next", async () => {
+    const c = ctx();
+    const m = await fetchManifest(c, [liar.peerId, server.peerId], { ...base, segments: 2, root });
+    assert.deepEqual(m?.checkpointHashes, hashes);
+    assert.ok(c.banned.has(liar.peerId.toString()));
+  });
+
+  it("fetches a checkpoint by h(s) and rejects other bytes under that hash", async () => {
+    const c = ctx();
+    const got = await fetchState(c, [liar.peerId, server.peerId], hashes[1]!, [2, 1], { kind: BlobKind.Checkpoint });
+    assert.deepEqual(got?.map((a) => [...a]), states[1]!.map((a) => [...a]));
+    assert.ok(c.banned.has(liar.peerId.toString()));
+  });
+
+  it("a withholding node serves neither manifests nor checkpoints (undefined, no crash)", async () => {
+    assert.equal(await fetchManifest(ctx(), [silent.peerId], { ...base, segments: 2, root }), undefined);
+    assert.equal(await fetchState(ctx(), [silent.peerId], hashes[0]!, [2, 1]), undefined);
+  });
+
+  it("prunes rounds older than asked, keeping what it is told to keep", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vh-served-"));
+    const store = await BlobStore.open(dir, { maxBlobBytes: 1 << 20 });
+    const s = new ServedData(store, { servesAuditData: true });
+    await s.ownTrajectory(1n, root, states.map((arrays, i) => ({ hash: hashes[i]!, arrays })));
+    await s.ownUpdate(2n, hashes[0]!, new Uint8Array([1]));
+    await s.pruneBefore(2n);
+    assert.equal(await s.get(root, { kind: BlobKind.Manifest, hash: root }), undefined);
+    assert.equal(await s.get(hashes[1]!, { kind: BlobKind.Checkpoint, hash: hashes[1]! }), undefined);
+  });
+
+  it("majority needs more than half of the verified start hashes", () => {
+    const [a, b] = [hashes[0]!, hashes[1]!];
+    assert.equal(majorityHash([a, a, b]), a.toLowerCase());
+    assert.equal(majorityHash([a, b]), undefined);
+    assert.equal(majorityHash([]), undefined);
+    assert.equal(majorityHash([b]), b.toLowerCase());
+  });
+
+  it("saves and reloads the model of a run, and ignores another run's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vh-model-"));
+    const store = await BlobStore.open(dir, { maxBlobBytes: 1 << 20 });
+    const moe = { inputSize: 4, classes: 2, experts: 2, gateHidden: 2, expertHidden: 2 };
+    const { initModel } = await import("../../lib/ml/index.ts");
+    const model = initModel(5, moe);
+    const saved = await saveModel(dir, store, 9n, 4n, model);
+    const back = await loadModel(dir, store, 9n, Object.keys(model), moe);
+    assert.equal(back?.round, 4n);
+    assert.deepEqual(back?.hashes, saved);
+    assert.equal(await loadModel(dir, store, 10n, Object.keys(model), moe), undefined);
+  });
+});
