@@ -16,6 +16,8 @@ export interface FetchContext {
   timeoutMs: number;
   log: Logger;
   signal?: AbortSignal;
+  /** This node's own data (checked like a peer's), tried before any peer: a restarted node's own commitments. */
+  ownData?: (key: Hex) => Promise<Uint8Array | undefined>;
 }
 
 /** `first` (if known) followed by every other connected peer, minus banned ones. */
@@ -32,6 +34,14 @@ export async function fetchFromAny(
   options: Omit<FetchBlobOptions, "timeoutMs" | "signal">,
   what: Record<string, unknown>,
 ): Promise<Uint8Array | undefined> {
+  const own = await ctx.ownData?.(key);
+  if (own !== undefined) {
+    try {
+      if (options.verify ? options.verify(own) : hashBytes(own) === key.toLowerCase()) return own;
+    } catch {
+      // our own copy is unusable: ask the peers
+    }
+  }
   for (const peer of peers) {
     if (ctx.banned.has(peer.toString())) continue;
     try {

@@ -34,6 +34,13 @@ export class ServedData implements ServedStore {
     return this.#disk.get(hash);
   }
 
+  /** What this node holds under `key`, whatever it serves to others (for its own state sync). */
+  async own(key: Hex): Promise<Uint8Array | undefined> {
+    const hit = this.#mem.get(key.toLowerCase());
+    if (hit) return hit.bytes;
+    return this.#persisted.has(key.toLowerCase()) ? this.#disk.get(key) : undefined;
+  }
+
   /** An update this node holds (its own or a fetched one). */
   update(round: bigint, hash: Hex, bytes: Uint8Array): void {
     this.#mem.set(hash.toLowerCase(), { bytes, round, audit: false });

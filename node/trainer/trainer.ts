@@ -143,7 +143,14 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
     onAnnouncement: ({ signer }, from) => void peerByAddress.set(signer.toLowerCase(), from),
     onReject: (peer, reason, detail) => log.warn("announcement rejected", { peer: peer.toString(), reason, detail: detail.message }),
   });
-  const fetchCtx = (): FetchContext => ({ node, banned: new Set(), timeoutMs: opts.fetchTimeoutMs ?? 10_000, log, signal });
+  const fetchCtx = (): FetchContext => ({
+    node,
+    banned: new Set(),
+    timeoutMs: opts.fetchTimeoutMs ?? 10_000,
+    log,
+    signal,
+    ownData: (key) => served.own(key),
+  });
   const clock = new ChainClock();
 
   try {
