@@ -6,8 +6,9 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { readKeyFile, readKeystore } from "../lib/chain/key-file.ts";
 import { VerihiveError } from "../lib/core/errors.ts";
-import { parseTrainerConfig, trainerHelp, type TrainerConfig } from "./config.ts";
-import { createLogger } from "./log.ts";
+import { runVerifier } from "../verifier/verifier.ts";
+import { parseTrainerConfig, parseVerifierConfig, trainerHelp, verifierHelp, type TrainerConfig, type VerifierConfig } from "./config.ts";
+import { createLogger, type Logger } from "./log.ts";
 import { createAttack } from "./trainer/attacks/index.ts";
 import { runTrainer } from "./trainer/trainer.ts";
 
@@ -59,7 +60,7 @@ async function verifier(argv: string[]): Promise<number> {
         backend: config.backend,
         dataDir: config.dataDir,
         report: join(config.dataDir, "summary.json"),
-        progress: process.stderr.isTTY === true && config.log !== "json",
+        progress: process.stderr.isTTY === true && (config.log === "pretty" || (config.log === "auto" && process.stdout.isTTY === true)),
         log,
       },
       signal,

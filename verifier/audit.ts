@@ -1,0 +1,185 @@
+import type { Address } from "viem";
+import { CommitStatus, roundSchedule, type RunSpec } from "../lib/core/spec.ts";
+import type { JournalRecord } from "../node/journal.ts";
+import type { Logger } from "../node/log.ts";
+import type { ChainClock } from "../node/peer/clock.ts";
+import { sleep } from "../node/peer/clock.ts";
+import { errorNameOf, type VerifierChain } from "./chain-actions.ts";
+import type { CommitmentRef } from "./evidence.ts";
+import type { RoundData } from "./round-data.ts";
+import type { ServedEvidence } from "./served.ts";
+import type { AuditOutcome, Stats } from "./stats.ts";
+import { verifySegment, type Verdict, type VerifyEnv } from "./verify.ts";
+
+// The auditor: for every round whose audit window is open, open the audits at the first moment allowed
+// (commitDeadline; anyone may, honest verifiers do it at once so nobody picks the seed), then for every
+// committed trainer the chain assigns to this verifier (auditOf), verify the assigned segment and attest,
+// challenge, or report the trainer unavailable. The assignment can drift (section 4), so it is read again
+// just before attest and reportUnavailable. Fetching goes on until `marginSeconds` before auditEnd. Each
+// audit's outcome is journaled once, so a restart within the window does not audit a commitment twice.
+
+export interface AuditorParams {
+  spec: RunSpec;
+  chain: VerifierChain;
+  clock: ChainClock;
+  rounds: RoundData;
+  verify: VerifyEnv;
+  served: ServedEvidence;
+  stats: Stats;
+  /** The inclusion set of a round, from RoundCommitted logs. */
+  commitmentsOf: (round: bigint) => Promise<CommitmentRef[]>;
+  /** Stop fetching this long before auditEnd, to leave time for the transaction. */
+  marginSeconds: number;
+  /** Called after every journaled outcome (progress display). */
+  onChange: () => void;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+export class Auditor {
+  readonly #p: AuditorParams;
+  readonly #started = new Set<bigint>();
+  readonly #running = new Set<Promise<void>>();
+
+  constructor(p: AuditorParams) {
+    this.#p = p;
+  }
+
+  /** Starts the audit of every round whose audit window is open now (each round once per process). */
+  tick(): void {
+    const { spec, clock } = this.#p;
+    const now = clock.now();
+    for (let r = 0n; r < BigInt(spec.rounds); r++) {
+      const s = roundSchedule(spec, r);
+      if (now < Number(s.commitDeadline)) break;
+      if (now >= Number(s.auditEnd) || this.#started.has(r)) continue;
+      this.#started.add(r);
+      const task = this.auditRound(r).catch((e: Error) => {
+        if (!this.#p.signal.aborted) this.#p.log.error("audit round failed", { round: r, error: e.name, reason: e.message });
+      });
+      this.#running.add(task);
+      void task.finally(() => this.#running.delete(task));
+    }
+  }
+
+  /** Resolves when every audit started so far has ended. */
+  async idle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+
+  async auditRound(round: bigint): Promise<void> {
+    const { log, rounds } = this.#p;
+    const sched = roundSchedule(this.#p.spec, round);
+    // Warm the round's agreed state now: audits and juries of this round both need it.
+    void rounds.agreed(round, Number(sched.auditEnd));
+    await this.#openAudits(round, Number(sched.auditEnd));
+    const commitments = await this.#p.commitmentsOf(round);
+    for (const c of commitments) rounds.remember(c);
+    // Concurrently: a trainer that serves nothing must not hold up the audits of the others.
+    await Promise.all(
+      commitments.map((c) =>
+        this.auditOne(c).catch((e: Error) => {
+          if (!this.#p.signal.aborted) log.error("audit failed", { round, trainer: c.trainer, error: e.name, reason: e.message });
+        }),
+      ),
+    );
+  }
+
+  /** Calls openAudits unless someone did; retried until the window closes. */
+  async #openAudits(round: bigint, auditEnd: number): Promise<void> {
+    const { chain, clock, log, signal } = this.#p;
+    while (clock.now() < auditEnd) {
+      const rs = await chain.roundOf(round);
+      if (rs.auditSeed !== `0x${"0".repeat(64)}`) return;
+      try {
+        const tx = await chain.openAudits(round);
+        log.info("audits opened", { round, tx });
+        return;
+      } catch (e) {
+        if (errorNameOf(e) === "RoundAlreadyOpen") return;
+        log.warn("openAudits failed", { round, error: errorNameOf(e), reason: (e as Error).message });
+        await sleep(500, signal);
+      }
+    }
+  }
+
+  async auditOne(c: CommitmentRef): Promise<void> {
+    const { chain, stats, log, spec, clock } = this.#p;
+    const round = c.round;
+    const done = (rec: JournalRecord) => rec.round === round.toString() && String(rec.trainer).toLowerCase() === c.trainer.toLowerCase();
+    if (stats.has("audit-result", done)) return;
+    const { mine, segment } = await chain.assignedToMe(round, c.trainer);
+    if (!mine) return;
+    const status = await chain.statusOf(round, c.trainer);
+    if (status !== CommitStatus.Committed) return; // attested already, disputed, or slashed
+    log.info("audit", { round, trainer: c.trainer, shard: c.shard, segment });
+    const deadline = Number(roundSchedule(spec, round).auditEnd) - this.#p.marginSeconds;
+    const started = clock.now();
+    const verdict = await verifySegment(this.#p.verify, "auditor", c, segment, deadline);
+    const seconds = Number((clock.now() - started).toFixed(2));
+    const outcome = await this.#act(c, segment, verdict);
+    await stats.note("audit-result", { round: round.toString(), trainer: c.trainer, segment, outcome: outcome.outcome, seconds, ...outcome.extra });
+    this.#p.onChange();
+  }
+
+  async #act(c: CommitmentRef, segment: number, v: Verdict): Promise<{ outcome: AuditOutcome; extra: Record<string, unknown> }> {
+    const { chain, log, spec } = this.#p;
+    const round = c.round;
+    switch (v.kind) {
+      case "pass": {
+        if (!(await this.#stillMine(c))) return { outcome: "passed", extra: { note: "reassigned or no longer Committed" } };
+        try {
+          const tx = await chain.attest(round, c.trainer);
+          log.info("attested", { round, trainer: c.trainer, segment, tx });
+          return { outcome: "attested", extra: { tx } };
+        } catch (e) {
+          log.warn("attest failed", { round, trainer: c.trainer, error: errorNameOf(e), reason: (e as Error).message });
+          return { outcome: "passed", extra: { error: errorNameOf(e) ?? "transport" } };
+        }
+      }
+      case "fail": {
+        log.warn("check failed", { round, trainer: c.trainer, check: v.check, segment: v.segment, reason: v.reason });
+        const leaf = v.manifest.leaves[v.segment]!;
+        try {
+          // Keep serving what jurors need, from disk, before the dispute exists.
+          await this.#p.served.persist(round, c.trainer, v.evidence);
+          const { hash: tx, disputeId } = await chain.challenge(
+            round,
+            c.trainer,
+            { root: c.root, updateHash: c.updateHash, samples: c.samples },
+            { segment: leaf.segment, startHash: leaf.startHash, endHash: leaf.endHash },
+            v.manifest.tree.proof(v.segment),
+            spec.challengeBond,
+          );
+          log.info("challenged", { round, trainer: c.trainer, check: v.check, segment: v.segment, disputeId, tx });
+          return { outcome: "challenged", extra: { check: v.check, leaf: v.segment, disputeId: disputeId.toString(), reason: v.reason } };
+        } catch (e) {
+          log.error("challenge failed", { round, trainer: c.trainer, error: errorNameOf(e), reason: (e as Error).message });
+          return { outcome: "failed", extra: { check: v.check, leaf: v.segment, reason: v.reason } };
+        }
+      }
+      case "unavailable": {
+        log.warn("data not served", { round, trainer: c.trainer, missing: v.missing, segment });
+        if (!v.segmentData) return { outcome: "unavailable", extra: { missing: v.missing, note: "only the update check's data is missing: neither attested nor reported" } };
+        if (!(await this.#stillMine(c))) return { outcome: "unavailable", extra: { missing: v.missing, note: "reassigned or no longer Committed" } };
+        try {
+          const { hash: tx, disputeId } = await chain.reportUnavailable(round, c.trainer, segment, spec.challengeBond);
+          log.info("unavailable-reported", { round, trainer: c.trainer, segment, missing: v.missing, disputeId, tx });
+          return { outcome: "unavailable-reported", extra: { missing: v.missing, disputeId: disputeId.toString() } };
+        } catch (e) {
+          log.error("unavailability report failed", { round, trainer: c.trainer, error: errorNameOf(e), reason: (e as Error).message });
+          return { outcome: "unavailable", extra: { missing: v.missing } };
+        }
+      }
+      case "undecided":
+        log.warn("audit undecided", { round, trainer: c.trainer, reason: v.reason });
+        return { outcome: "undecided", extra: { reason: v.reason } };
+    }
+  }
+
+  /** auditOf and statusOf read again right before acting: the assignment may have moved. */
+  async #stillMine(c: { round: bigint; trainer: Address }): Promise<boolean> {
+    const { mine } = await this.#p.chain.assignedToMe(c.round, c.trainer);
+    return mine && (await this.#p.chain.statusOf(c.round, c.trainer)) === CommitStatus.Committed;
+  }
+}

@@ -1,0 +1,279 @@
+// A verifier peer: stakes, takes a verifier seat, and follows the run from the chain's logs: audits the
+// commitments the chain assigns to it (attest, challenge, reportUnavailable), sits on juries, pokes the
+// anyone-callable steps (openAudits, drawJury, resolve), proves equivocation from gossip, and at the end
+// claims its fees and writes summary.json. docs/VERIFIER.md describes the procedure.
+import { writeFileSync } from "node:fs";
+import type { PeerId } from "@libp2p/interface";
+import type { Address, Hex } from "viem";
+import { connect, ensureStake, joinRun, readRun, runCoordinatorAbi } from "../lib/chain/index.ts";
+import { VerihiveError } from "../lib/core/errors.ts";
+import { ReferenceBackend, Role, roundSchedule, VerificationMode, type RunSpec } from "../lib/core/spec.ts";
+import { DEFAULT_MOE_SPEC, initModel, selectBackend, type BackendKind, type BackendPreference } from "../lib/ml/index.ts";
+import { createVerihiveNode, peerIdentityFromEthKey, subscribeAnnouncements, type AnnouncementSubscription, type VerihiveNode } from "../lib/p2p/index.ts";
+import { modelSeed } from "../lib/protocol/index.ts";
+import { BlobStore, Journal } from "../node/journal.ts";
+import type { Logger } from "../node/log.ts";
+import { ChainClock, sleep } from "../node/peer/clock.ts";
+import { roundCommitments } from "../node/peer/commitments.ts";
+import type { FetchContext } from "../node/peer/fetch.ts";
+import { createProgress } from "../node/progress.ts";
+import { Auditor } from "./audit.ts";
+import { VerifierChain } from "./chain-actions.ts";
+import { ChainFollower, coordinatorLogSource, cursorFile, type CoordinatorLog } from "./chain-follower.ts";
+import { DisputeBook } from "./disputes.ts";
+import { EquivocationWatcher } from "./equivocation.ts";
+import type { EvidenceEnv } from "./evidence.ts";
+import { Jury } from "./jury.ts";
+import { RoundData } from "./round-data.ts";
+import { ServedEvidence } from "./served.ts";
+import { Stats, type VerifierSummary } from "./stats.ts";
+import type { VerifyEnv } from "./verify.ts";
+
+export interface VerifierOptions {
+  rpc: string;
+  privateKey: Hex;
+  coordinator: Address;
+  runId: bigint;
+  /** Tokens the verifier may stake if its free stake is below the run's minimum. */
+  stake: bigint;
+  listen: string[];
+  bootstrap: string[];
+  /** "auto" replays on the run's reference backend. */
+  backend: BackendPreference;
+  /** Journal, cursor and evidence live here (created if missing). */
+  dataDir: string;
+  /** Write the JSON summary here when the run ends. */
+  report?: string;
+  /** Deadline of one blob fetch from one peer (default 10 s). */
+  fetchTimeoutMs?: number;
+  /** How often the chain is polled and duties are checked (default 500 ms). */
+  pollMs?: number;
+  /** Draw a progress line on the terminal (stderr). */
+  progress?: boolean;
+  log: Logger;
+}
+
+/** The verifier cannot run as asked (its backend would disagree with the run's reference). */
+export class VerifierError extends VerihiveError {
+  override name = "VerifierError";
+}
+
+/** Seconds kept free before a deadline for the transaction: a quarter of the window, 1 to 5 s. */
+export function marginFor(windowSeconds: number): number {
+  return Math.min(5, Math.max(1, windowSeconds / 4));
+}
+
+/** When a verifier of the run is done: the last dispute window and the juries of the last audits are over. */
+export function runEnd(spec: RunSpec): number {
+  const last = roundSchedule(spec, BigInt(spec.rounds - 1));
+  return Math.max(Number(last.disputeEnd), Number(last.auditEnd) + spec.juryCommitWindow + spec.juryRevealWindow) + 1;
+}
+
+/** Rounds of data a verifier keeps (and serves) after the current one. */
+function retention(spec: RunSpec): bigint {
+  const tail = spec.auditWindow + spec.disputeWindow + spec.juryCommitWindow + spec.juryRevealWindow;
+  return BigInt(Math.max(2, Math.ceil(tail / spec.roundLength) + 1));
+}
+
+function referenceKind(spec: RunSpec): BackendKind {
+  const entry = Object.entries(ReferenceBackend).find(([, v]) => v === spec.referenceBackend);
+  if (!entry) throw new VerifierError(`the run names reference backend ${spec.referenceBackend}, which this verifier does not know`);
+  return entry[0] as BackendKind;
+}
+
+export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): Promise<VerifierSummary> {
+  const cpuStart = process.cpuUsage();
+  const progress = createProgress(opts.progress === true, "verifier");
+  const log = progress.wrap(opts.log);
+  const pollMs = opts.pollMs ?? 500;
+
+  const { publicClient, wallet, chainId } = await connect({ rpc: opts.rpc, privateKey: opts.privateKey });
+  const chain = new VerifierChain(publicClient, wallet, opts.coordinator, opts.runId);
+  const me = chain.me;
+  const run = await readRun(publicClient, { coordinator: opts.coordinator, runId: opts.runId });
+  const spec = run.spec;
+  const moe = { ...DEFAULT_MOE_SPEC, experts: spec.shards - 1 };
+  log.info("run", { runId: opts.runId, shards: spec.shards, rounds: spec.rounds, mode: spec.mode === VerificationMode.Exact ? "exact" : "tolerance", account: me, chainId });
+
+  // Exact mode compares bits: only the run's reference backend can reproduce them.
+  const reference = referenceKind(spec);
+  const wanted = opts.backend === "auto" ? reference : opts.backend;
+  if (wanted !== reference && spec.mode === VerificationMode.Exact) {
+    throw new VerifierError(`run ${opts.runId} replays in exact mode on the ${reference} backend; --backend ${opts.backend} would not reproduce its bits (use --backend ${reference} or auto)`);
+  }
+  const backend = await selectBackend(wanted);
+  log.info("backend", { backend: backend.name, detail: backend.detail, reference });
+
+  const staking = await publicClient.readContract({ address: opts.coordinator, abi: runCoordinatorAbi, functionName: "staking" });
+  const staked = await ensureStake(publicClient, wallet, { staking, needed: spec.minVerifierStake, allowance: opts.stake });
+  if (staked.staked > 0n) log.info("staked", { amount: staked.staked });
+  if (await joinRun(publicClient, wallet, { coordinator: opts.coordinator, runId: opts.runId, role: "verifier" })) log.info("joined", { role: "verifier" });
+  await chain.ensureBond(spec.challengeBond).catch((e: Error) => log.warn("cannot post challenge bonds", { reason: e.message }));
+
+  const journal = await Journal.open(opts.dataDir);
+  let node: VerihiveNode | undefined;
+  let subscription: AnnouncementSubscription | undefined;
+  try {
+    const blobs = await BlobStore.open(opts.dataDir, { maxBlobBytes: 64 * 1024 * 1024 });
+    const served = new ServedEvidence(blobs, journal, opts.runId);
+    const stats = new Stats(journal, opts.runId);
+    if (stats.audits + stats.votes > 0) log.info("journal", { records: journal.records().length, ...stats.fields() });
+
+    const identity = peerIdentityFromEthKey(opts.privateKey);
+    const p2p = await createVerihiveNode({ privateKey: identity.privateKey, listen: opts.listen, bootstrap: opts.bootstrap, blobs: { store: served }, signal });
+    node = p2p;
+    log.info("listening", { peerId: p2p.peerId.toString(), addrs: p2p.getMultiaddrs().map(String) });
+
+    const clock = new ChainClock();
+    const peerByAddress = new Map<string, PeerId>();
+    const peerOf = (t: Address) => peerByAddress.get(t.toLowerCase());
+    let banned = new Set<string>();
+    const fetch = (): FetchContext => ({ node: p2p, banned, timeoutMs: opts.fetchTimeoutMs ?? 10_000, log, signal });
+    const evidence: EvidenceEnv = { fetch, served, clock, peerOf, retryMs: 1_000, signal };
+    const rounds = new RoundData({
+      client: publicClient,
+      coordinator: opts.coordinator,
+      runId: opts.runId,
+      spec,
+      moe,
+      fromBlock: run.createdAtBlock,
+      initial: initModel(modelSeed(opts.runId, spec.modelHash), moe),
+      evidence,
+      log,
+    });
+    const verify: VerifyEnv = { spec, moe, rounds, evidence };
+    const report = () => void reportProgress().catch(() => undefined);
+    const auditor = new Auditor({
+      spec,
+      chain,
+      clock,
+      rounds,
+      verify,
+      served,
+      stats,
+      commitmentsOf: async (r) => (await roundCommitments(publicClient, opts.coordinator, opts.runId, r, run.createdAtBlock)).map((c) => ({ ...c, runId: opts.runId, round: r })),
+      marginSeconds: marginFor(spec.auditWindow),
+      onChange: report,
+      log,
+      signal,
+    });
+    const jury = new Jury({ spec, chain, clock, rounds, verify, stats, marginSeconds: marginFor(spec.juryCommitWindow), pollMs, onChange: report, log, signal });
+    const disputes = new DisputeBook({ runId: opts.runId, client: publicClient, coordinator: opts.coordinator, fromBlock: run.createdAtBlock, chain, clock, jury, stats, onChange: report, log });
+    const equivocation = new EquivocationWatcher({
+      runId: opts.runId,
+      spec,
+      chain,
+      journal,
+      clock,
+      commitmentOf: (r, t) => rounds.commitment(r, t),
+      onProved: () => (stats.countEquivocation(), report()),
+      log,
+    });
+
+    const currentRound = (): bigint => {
+      const now = BigInt(Math.floor(clock.now()));
+      if (now < spec.startTime) return 0n;
+      const r = (now - spec.startTime) / BigInt(spec.roundLength);
+      return r < BigInt(spec.rounds) ? r : BigInt(spec.rounds - 1);
+    };
+    subscription = subscribeAnnouncements(p2p.services.pubsub, {
+      runId: opts.runId,
+      chainId,
+      coordinator: opts.coordinator,
+      isKnownTrainer: async (address, shard) => {
+        const seat = await chain.participantOf(address);
+        return seat.role === Role.Trainer && seat.active && seat.shard === shard;
+      },
+      minRound: () => (currentRound() > 0n ? currentRound() - 1n : 0n),
+      onAnnouncement: async ({ announcement: a, signer }, from) => {
+        peerByAddress.set(signer.toLowerCase(), from);
+        await equivocation
+          .onAnnouncement({ round: a.round, trainer: signer, shard: a.shard, root: a.root, updateHash: a.updateHash, signature: a.signature })
+          .catch((e: Error) => log.warn("announcement not checked", { round: a.round, trainer: signer, reason: e.message }));
+      },
+      onReject: (peer, reason, detail) => log.warn("announcement rejected", { peer: peer.toString(), reason, detail: detail.message }),
+    });
+
+    async function reportProgress(): Promise<void> {
+      const { owed } = await chain.earningsOf();
+      const earned = owed + stats.claimed;
+      progress.update({ round: `${currentRound() + 1n}/${spec.rounds}`, ...stats.fields(), earned: earned.toString() });
+      log.info("progress", { round: currentRound(), ...stats.fields(), owed, claimed: stats.claimed });
+    }
+
+    async function onLogs(logs: CoordinatorLog[]): Promise<void> {
+      for (const l of logs) {
+        if (l.eventName === "RoundCommitted" && l.args.runId === opts.runId) {
+          const a = l.args;
+          const ref = { runId: a.runId, round: a.round, trainer: a.trainer, shard: a.shard, root: a.root, updateHash: a.updateHash, samples: a.samples };
+          rounds.remember(ref);
+          await equivocation.check(ref);
+        } else if (l.eventName === "AuditsOpened" && l.args.runId === opts.runId) {
+          auditor.tick();
+        }
+        await disputes.onLog(l);
+      }
+    }
+
+    const follower = await ChainFollower.open({
+      source: coordinatorLogSource(publicClient, opts.coordinator),
+      file: cursorFile(opts.dataDir),
+      key: `chain ${chainId}, coordinator ${opts.coordinator.toLowerCase()}, run ${opts.runId}`,
+      startBlock: run.createdAtBlock,
+      log,
+    });
+    await follower.checkHead(signal);
+    log.info("following", { fromBlock: follower.cursor + 1n });
+    await disputes.load(follower.cursor);
+
+    const end = runEnd(spec);
+    const hardEnd = end + spec.juryCommitWindow + spec.juryRevealWindow + 60;
+    let seenRound = -1n;
+    for (;;) {
+      signal.throwIfAborted();
+      try {
+        await clock.sync(publicClient);
+        await follower.poll(onLogs, signal);
+      } catch (e) {
+        signal.throwIfAborted();
+        log.warn("chain poll failed", { reason: (e as Error).message.split("\n")[0] });
+      }
+      auditor.tick();
+      disputes.tick();
+      const r = currentRound();
+      if (r !== seenRound) {
+        seenRound = r;
+        banned = new Set();
+        const keep = retention(spec);
+        if (r > keep) {
+          rounds.prune(r - keep);
+          equivocation.book.prune(r - keep);
+          await served.pruneBefore(r - keep, r - keep - 1n);
+        }
+        report();
+      }
+      const now = clock.now();
+      if (now >= end && !disputes.party) break;
+      if (now >= hardEnd) {
+        log.warn("leaving with disputes unresolved", { open: disputes.open });
+        break;
+      }
+      await sleep(pollMs, signal);
+    }
+
+    await auditor.idle();
+    await jury.idle();
+    const claimed = await chain.claim();
+    if (claimed > 0n) await stats.note("claimed", { amount: claimed.toString() });
+    log.info("settled", { claimed, rewards: stats.claimed, ...stats.fields() });
+    const cpu = process.cpuUsage(cpuStart);
+    const summary = stats.summary(me, (cpu.user + cpu.system) / 1e6);
+    if (opts.report) writeFileSync(opts.report, `${JSON.stringify(summary, null, 2)}\n`);
+    return summary;
+  } finally {
+    progress.stop();
+    subscription?.stop();
+    await node?.stop();
+    await journal.close();
+  }
+}

@@ -1,0 +1,106 @@
+import type { Hex } from "viem";
+import { canonicalStateBytes, stateBlob, stateHash } from "../lib/core/state-hash.ts";
+import { VerificationMode, type RunSpec } from "../lib/core/spec.ts";
+import type { MoeSpec, ShardState } from "../lib/ml/moe.ts";
+import { encodeManifest, runSegment, shardName, stateArrays, stateSizes, type VerifiedManifest } from "../lib/protocol/index.ts";
+import { checkStart, checkUpdate, compareSegmentEnd, toleranceOf, type CheckName, type CheckResult } from "./checks.ts";
+import { checkpointOf, manifestOf, updateOfCommitment, type CommitmentRef, type EvidenceEnv } from "./evidence.ts";
+import type { EvidenceItem } from "./served.ts";
+import type { RoundData } from "./round-data.ts";
+
+// The verification of one segment of one commitment: the procedure an auditor runs on its assigned
+// segment and a juror runs on a disputed one (docs/VERIFIER.md). The auditor runs all three checks; a juror
+// runs the start check only for segment 0 and the update check only for the last segment, as those are the
+// leaves such failures are challenged with. The segment is re-executed with runSegment, the very function
+// trainers train with.
+
+export type Role = "auditor" | "juror";
+
+export type Verdict =
+  | { kind: "pass" }
+  /** A check failed: challenge with leaf `segment`; `evidence` is what jurors will need from us. */
+  | { kind: "fail"; check: CheckName; segment: number; reason: string; manifest: VerifiedManifest; evidence: EvidenceItem[] }
+  /**
+   * The trainer's data did not arrive by the deadline. `segmentData`: it is data of the audited or disputed
+   * segment itself (what jurors ask for too), not only the auditor's extra update check.
+   */
+  | { kind: "unavailable"; missing: string; segmentData: boolean }
+  /** This node could not decide (the round's agreed state is unknown to it). */
+  | { kind: "undecided"; reason: string };
+
+export interface VerifyEnv {
+  spec: RunSpec;
+  moe: MoeSpec;
+  rounds: RoundData;
+  evidence: EvidenceEnv;
+}
+
+const same = (a: Hex, b: Hex) => a.toLowerCase() === b.toLowerCase();
+
+export async function verifySegment(env: VerifyEnv, role: Role, ref: CommitmentRef, segment: number, deadline: number): Promise<Verdict> {
+  const { spec, moe } = env;
+  const segments = spec.localSteps / spec.checkpointInterval;
+  const last = segments - 1;
+  const name = shardName(ref.shard, moe);
+  const sizes = stateSizes(name, moe);
+  const tolerance = toleranceOf(spec);
+  const exact = spec.mode === VerificationMode.Exact;
+
+  const agreed = await env.rounds.agreed(ref.round, deadline);
+  if (!agreed) return { kind: "undecided", reason: `the agreed state of round ${ref.round} could not be established` };
+  const agreedHash = agreed.hashes[name]!;
+  const manifest = agreed.manifests.get(ref.trainer.toLowerCase()) ?? (await manifestOf(env.evidence, ref, segments, deadline));
+  if (!manifest) return { kind: "unavailable", missing: "manifest", segmentData: true };
+  const evidence: EvidenceItem[] = [{ key: ref.root, bytes: encodeManifest(manifest.checkpointHashes) }];
+  const failed = (r: CheckResult & { ok: false }): Verdict => ({ kind: "fail", check: r.check, segment: r.segment, reason: r.reason, manifest, evidence });
+  const hashes = manifest.checkpointHashes;
+  /** s_{ic}: the agreed state when it is s_0, else fetched by its committed hash. */
+  const checkpoint = (i: number): Promise<ShardState | undefined> =>
+    same(hashes[i]!, agreedHash) ? Promise.resolve(agreed.state[name]!) : checkpointOf(env.evidence, ref, hashes[i]!, sizes, Math.min(i, last), deadline);
+
+  // 1. The start: the trajectory begins at S_r[shard].
+  if (role === "auditor" || segment === 0) {
+    const r = checkStart(hashes, agreedHash);
+    if (!r.ok) return failed(r);
+  }
+
+  // 2. The segment, replayed from its committed start.
+  const start = await checkpoint(segment);
+  if (!start) return { kind: "unavailable", missing: `checkpoint ${segment}`, segmentData: true };
+  evidence.push({ key: hashes[segment]!, bytes: stateBlob(stateArrays(start)) });
+  let end: ShardState | undefined;
+  if (!exact) {
+    end = await checkpoint(segment + 1);
+    if (!end) return { kind: "unavailable", missing: `checkpoint ${segment + 1}`, segmentData: true };
+    evidence.push({ key: hashes[segment + 1]!, bytes: stateBlob(stateArrays(end)) });
+  }
+  const ctx = await env.rounds.context(ref, agreed);
+  const c = spec.checkpointInterval;
+  // Yield first: a replay holds the event loop, and peers and the chain follower should get a turn.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const replayed = runSegment(ctx, start, segment * c, c).state;
+  const seg = compareSegmentEnd({ segment, tolerance, start, replayed, endHash: hashes[segment + 1]!, ...(end ? { end } : {}) });
+  if (!seg.ok) return failed(seg);
+
+  // 3. The update: Δ = s_0 − s_H.
+  if (role === "auditor" || segment === last) {
+    const extra = segment !== last; // data jurors of this segment would not ask for
+    const s0 = await checkpoint(0);
+    if (!s0) return { kind: "unavailable", missing: "checkpoint 0", segmentData: !extra };
+    // After an exact pass of the last segment, the replayed state is s_H (same hash, same bytes).
+    const sH = segment === last && exact && same(stateHash(stateArrays(replayed)), hashes[segments]!) ? replayed : segment === last && end ? end : await checkpoint(segments);
+    if (!sH) return { kind: "unavailable", missing: `checkpoint ${segments}`, segmentData: !extra };
+    let update: Float32Array[] | undefined;
+    if (!exact) {
+      update = await updateOfCommitment(env.evidence, ref, sizes, deadline);
+      if (!update) return { kind: "unavailable", missing: "update", segmentData: !extra };
+    }
+    const u = checkUpdate({ lastSegment: last, tolerance, s0, sH, updateHash: ref.updateHash, ...(update ? { update } : {}) });
+    if (!u.ok) {
+      evidence.push({ key: hashes[0]!, bytes: stateBlob(stateArrays(s0)) }, { key: hashes[segments]!, bytes: stateBlob(stateArrays(sH)) });
+      if (update) evidence.push({ key: ref.updateHash, bytes: canonicalStateBytes(update) });
+      return failed(u);
+    }
+  }
+  return { kind: "pass" };
+}
