@@ -15,7 +15,8 @@ export interface RoundCommitment {
 }
 
 /**
- * The inclusion set of a round: every RoundCommitted of the run and round whose commitment is not slashed,
+ * The inclusion set of a round: every RoundCommitted of the run and round whose commitment is not slashed or
+ * withheld and whose trainer is not banned,
  * one per trainer (the contract allows no more), sorted by trainer address so every peer aggregates in the same order.
  */
 export async function roundCommitments(client: PublicClient, coordinator: Address, runId: bigint, round: bigint, fromBlock: bigint): Promise<RoundCommitment[]> {
@@ -36,7 +37,10 @@ export async function roundCommitments(client: PublicClient, coordinator: Addres
   const out: RoundCommitment[] = [];
   for (const c of seen.values()) {
     const status = await client.readContract({ address: coordinator, abi: runCoordinatorAbi, functionName: "statusOf", args: [runId, round, c.trainer] });
-    if (status !== CommitStatus.Slashed && status !== CommitStatus.Withheld && status !== CommitStatus.None) out.push(c);
+    if (status === CommitStatus.Slashed || status === CommitStatus.Withheld || status === CommitStatus.None) continue;
+    // A banned trainer's other commitments never finalize: its updates are left out from then on too.
+    const seat = await client.readContract({ address: coordinator, abi: runCoordinatorAbi, functionName: "participantOf", args: [runId, c.trainer] });
+    if (!seat.banned) out.push(c);
   }
   return out.sort((x, y) => (x.trainer.toLowerCase() < y.trainer.toLowerCase() ? -1 : 1));
 }
