@@ -1,69 +1,36 @@
 // npm start: the main job on an embedded default. Starts a Hardhat chain on 127.0.0.1, deploys the
-// contracts, creates and funds a run, starts N trainer processes that find each other over libp2p,
-// waits for R rounds, and prints (and optionally writes) a summary.
-//   npm start -- [--trainers N] [--rounds R] [--report FILE] [--backend KIND] [--local-steps H]
-import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+// contracts, creates and funds a run, starts N trainer processes (the last K of them byzantine) and M
+// verifier processes that find each other over libp2p, optionally kills and restarts a trainer mid-round,
+// waits for R rounds, and prints (and optionally writes) a report. `npm start -- --help` lists the flags;
+// scripts/local-run/ holds the pieces.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
-import { createInterface } from "node:readline";
-import { formatUnits, type Address, type Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { connect, deployVerihive, runCoordinatorAbi, stakeTokenAbi, startLocalChain } from "../lib/chain/index.ts";
-import { defaultRunSpec, fundingFor } from "../lib/core/index.ts";
+import { connect, deployVerihive, runCoordinatorAbi, stakeTokenAbi, startLocalChain, type LocalChain } from "../lib/chain/index.ts";
+import { fundingFor } from "../lib/core/index.ts";
 import type { TrainerSummary } from "../node/trainer/trainer.ts";
-
-const USAGE = `usage: npm start -- [--trainers N] [--rounds R] [--report FILE] [--backend auto|wasm|cpu] [--local-steps H]
-  --trainers N     trainer processes (default 4; shards are the gate and 2 experts, assigned round-robin)
-  --rounds R       training rounds (default 5)
-  --report FILE    write the JSON report here
-  --backend KIND   tfjs backend for the trainers (default auto)
-  --local-steps H  local steps per round (default 500, a multiple of 25)`;
-
-const { values } = parseArgs({
-  options: {
-    trainers: { type: "string", default: "4" },
-    rounds: { type: "string", default: "5" },
-    report: { type: "string" },
-    backend: { type: "string", default: "auto" },
-    "local-steps": { type: "string", default: "500" },
-    help: { type: "boolean", short: "h" },
-  },
-  strict: true,
-});
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const int = (name: string, v: string, min: number, max: number) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    console.error(`start: --${name} must be an integer in [${min}, ${max}] (got '${v}')\n${USAGE}`);
-    process.exit(2);
-  }
-  return n;
-};
-const trainers = int("trainers", values.trainers!, 1, 12);
-const rounds = int("rounds", values.rounds!, 1, 100);
-const localSteps = int("local-steps", values["local-steps"]!, 25, 5000);
-if (localSteps % 25 !== 0) {
-  console.error("start: --local-steps must be a multiple of 25 (the checkpoint interval)");
-  process.exit(2);
-}
-if (!["auto", "gpu", "node", "wasm", "cpu"].includes(values.backend!)) {
-  console.error(`start: --backend must be auto, gpu, node, wasm or cpu\n${USAGE}`);
-  process.exit(2);
-}
+import { creditsOf, slashesOf } from "./local-run/chain-facts.ts";
+import { parseStartOptions, UsageError, USAGE, type StartOptions } from "./local-run/options.ts";
+import { PeerProcess, type LogRecord } from "./local-run/peer-process.ts";
+import { buildReport, reportTable, type TrainerOutcome, type VerifierOutcome, type VerifierSummary } from "./local-run/report.ts";
+import { localRunSpec, settledBy, SHARDS } from "./local-run/run-spec.ts";
 
 const MNEMONIC = "test test test test test test test test test test test junk"; // Hardhat's development accounts
-const keyOf = (i: number): Hex => `0x${Buffer.from(mnemonicToAccount(MNEMONIC, { addressIndex: i }).getHdKey().privateKey!).toString("hex")}`;
-const SHARDS = ["gate", "expert-0", "expert-1"];
-const children: ChildProcess[] = [];
-const say = (line: string) => process.stderr.write(`${line}\n`);
+const account = (i: number) => mnemonicToAccount(MNEMONIC, { addressIndex: i });
+const keyOf = (i: number): Hex => `0x${Buffer.from(account(i).getHdKey().privateKey!).toString("hex")}`;
+const TOKEN = 10n ** 18n;
+/** Seconds past the run's settlement before peers still running are stopped. */
+const SETTLE_SLACK_S = 90;
 
-function stopAll() {
-  for (const c of children) if (c.pid !== undefined && c.exitCode === null) process.kill(-c.pid, "SIGTERM");
+const say = (line: string) => process.stderr.write(`${line}\n`);
+const peers: PeerProcess[] = [];
+let chain: LocalChain | undefined;
+
+function stopAll(): void {
+  for (const p of peers) p.signal("SIGTERM");
+  chain?.stop();
 }
 process.on("SIGINT", () => {
   say("start: stopping (Ctrl-C)");
@@ -71,71 +38,53 @@ process.on("SIGINT", () => {
   process.exit(130);
 });
 
-async function startChain(): Promise<string> {
-  const chain = await startLocalChain();
-  children.push(chain.process);
-  return chain.rpc;
+function readJson<T>(file: string): T | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as T;
+  } catch {
+    return undefined;
+  }
 }
 
-/** Starts trainer i; resolves with its first listen address once it logs it. */
-function startTrainer(i: number, dir: string, rpc: string, coordinator: Address, runId: bigint, bootstrap: string[]) {
-  const keyFile = join(dir, `trainer-${i}.key`);
-  writeFileSync(keyFile, keyOf(i + 1));
-  const args = ["node/cli.ts", "trainer", "--rpc", rpc, "--key", keyFile, "--coordinator", coordinator, "--run", String(runId)];
-  args.push("--shard", SHARDS[i % SHARDS.length]!, "--backend", values.backend!, "--log", "json", "--data-dir", join(dir, `trainer-${i}`));
-  for (const b of bootstrap) args.push("--bootstrap", b);
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
-  children.push(child);
-  const logFile = createWriteStream(join(dir, `trainer-${i}.log`));
-  child.stderr!.pipe(logFile);
-  const listening = new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      logFile.write(`${line}\n`);
-      let rec: { event?: string; addrs?: string[]; round?: number; accuracy?: number; loss?: number; level?: string; reason?: string };
-      try {
-        rec = JSON.parse(line);
-      } catch {
-        return;
-      }
-      if (rec.event === "listening" && rec.addrs?.[0]) resolve(rec.addrs[0]);
-      if (rec.event === "round") say(`trainer ${i} (${SHARDS[i % SHARDS.length]}) round ${rec.round}: loss ${rec.loss?.toFixed(3)} accuracy ${rec.accuracy?.toFixed(4)}`);
-      if (rec.level === "warn" || rec.level === "error") say(`trainer ${i}: ${line}`);
-    });
-    child.stderr!.on("data", (b: Buffer) => process.stderr.write(`trainer ${i}: ${b}`));
-    child.on("exit", (code) => reject(new Error(`trainer ${i} exited with ${code} before listening`)));
-  });
-  const done = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? 1)));
-  return { listening, done, summaryFile: join(dir, `trainer-${i}`, "summary.json") };
+const roundOf = (rec: LogRecord) => (rec.round === undefined ? undefined : Number(rec.round));
+
+/** Echoes what a human wants to follow of a trainer's log. */
+function trainerLine(label: string, rec: LogRecord, line: string): void {
+  if (rec.event === "round") {
+    const acc = typeof rec.accuracy === "number" ? rec.accuracy.toFixed(4) : "?";
+    const loss = typeof rec.loss === "number" ? rec.loss.toFixed(3) : "?";
+    say(`${label} round ${roundOf(rec)}: loss ${loss} accuracy ${acc}`);
+  } else if (rec.level === "warn" || rec.level === "error" || rec.event === "removed from the run") {
+    say(`${label}: ${line}`);
+  }
 }
 
-async function main() {
+const VERIFIER_EVENTS = new Set(["challenged", "unavailable-reported", "dispute-resolved", "equivocation-proved"]);
+function verifierLine(label: string, rec: LogRecord, line: string): void {
+  if (VERIFIER_EVENTS.has(rec.event ?? "") || rec.level === "warn" || rec.level === "error") say(`${label}: ${line}`);
+}
+
+async function main(o: StartOptions): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "verihive-start-"));
-  say(`start: ${trainers} trainers, ${rounds} rounds, work dir ${dir}`);
-  const rpc = await startChain();
+  const honest = o.trainers - o.byzantine;
+  say(`start: ${o.trainers} trainers (${o.byzantine} byzantine${o.attack ? `: ${o.attack.name}` : ""}), ${o.verifiers} verifiers, ${o.rounds} rounds, work dir ${dir}`);
+  chain = await startLocalChain();
+  const rpc = chain.rpc;
   const owner = await connect({ rpc, privateKey: keyOf(0) });
   const d = await deployVerihive(owner.wallet, owner.publicClient, { unbondingPeriod: 30n * 86_400n });
   say(`start: chain ${rpc}, coordinator ${d.coordinator}`);
-  for (let i = 0; i < trainers; i++) {
-    const hash = await owner.wallet.writeContract({ address: d.token, abi: stakeTokenAbi, functionName: "transfer", args: [mnemonicToAccount(MNEMONIC, { addressIndex: i + 1 }).address, 1000n * 10n ** 18n] });
+  // Accounts: 0 deploys, 1..N train, N+1..N+M verify.
+  const trainerAccount = (i: number) => i + 1;
+  const verifierAccount = (j: number) => o.trainers + 1 + j;
+  for (let a = 1; a <= o.trainers + o.verifiers; a++) {
+    const hash = await owner.wallet.writeContract({ address: d.token, abi: stakeTokenAbi, functionName: "transfer", args: [account(a).address, 1000n * TOKEN] });
     await owner.publicClient.waitForTransactionReceipt({ hash });
   }
   const block = await owner.publicClient.getBlock();
-  const spec = defaultRunSpec(block.timestamp + 20n, {
-    rounds,
-    shards: SHARDS.length,
-    maxTrainersPerShard: Math.max(2, Math.ceil(trainers / SHARDS.length)),
-    localSteps,
-    checkpointInterval: 25,
-    batchSize: 64,
-    roundLength: 20 + Math.ceil(localSteps / 50),
-    commitWindow: 12 + Math.ceil(localSteps / 50),
-    auditWindow: 4,
-    disputeWindow: 4,
-    juryCommitWindow: 4,
-    juryRevealWindow: 4,
-    jurySize: 1,
-    maxVerifiers: 4,
-  });
+  // 20 s to start, plus 2 s for every peer past 6 sharing the machine's cores while they load.
+  const lead = 20n + 2n * BigInt(Math.max(0, o.trainers + o.verifiers - 6));
+  const spec = localRunSpec({ ...o, startTime: block.timestamp + lead, cores: availableParallelism() });
   await owner.publicClient.waitForTransactionReceipt({
     hash: await owner.wallet.writeContract({ address: d.token, abi: stakeTokenAbi, functionName: "approve", args: [d.coordinator, fundingFor(spec)] }),
   });
@@ -143,41 +92,122 @@ async function main() {
     hash: await owner.wallet.writeContract({ address: d.coordinator, abi: runCoordinatorAbi, functionName: "createRun", args: [spec] }),
   });
   const runId = 1n;
-  say(`start: run ${runId} created: ${spec.shards} shards, ${spec.localSteps} local steps x batch ${spec.batchSize}, rounds of ${spec.roundLength} s`);
+  say(
+    `start: run ${runId} created: ${spec.shards} shards, ${spec.localSteps} local steps x batch ${spec.batchSize}, rounds of ${spec.roundLength} s ` +
+      `(commit ${spec.commitWindow} s, audit ${spec.auditWindow} s, dispute ${spec.disputeWindow} s), audit rate ${spec.auditRateBps / 100}%, jury ${spec.jurySize}`,
+  );
 
-  const first = startTrainer(0, dir, rpc, d.coordinator, runId, []);
-  const bootstrap = [await first.listening];
-  const rest = Array.from({ length: trainers - 1 }, (_, k) => startTrainer(k + 1, dir, rpc, d.coordinator, runId, bootstrap));
-  const all = [first, ...rest];
-  const codes = await Promise.all(all.map((t) => t.done));
-  const summaries = all.map((t, i) => {
-    if (codes[i] !== 0) return undefined;
-    return JSON.parse(readFileSync(t.summaryFile, "utf8")) as TrainerSummary;
-  });
-
-  const ok = summaries.filter((s): s is TrainerSummary => s !== undefined);
-  const byShard = new Map<string, Set<string>>();
-  for (const s of ok) for (const [shard, h] of Object.entries(s.stateHashes)) (byShard.get(shard) ?? byShard.set(shard, new Set()).get(shard)!).add(h);
-  const stateHashesAgree = ok.length === trainers && [...byShard.values()].every((set) => set.size === 1);
-  const report = {
-    rounds,
-    accuracy: ok.length > 0 ? ok.reduce((a, s) => a + s.accuracy, 0) / ok.length : 0,
-    // Every trainer evaluates the same S_{r+1}: the first one's curve stands for all.
-    accuracyByRound: ok[0]?.rounds.map((r) => r.accuracy) ?? [],
-    stateHashesAgree,
-    peers: ok.map((s) => ({ address: s.address, role: "trainer", shard: s.shard, attack: null, slashed: false, credits: s.credits, rewards: s.rewards })),
+  const common = (role: string, key: number, dataDir: string) => {
+    const keyFile = join(dir, `${dataDir}.key`);
+    writeFileSync(keyFile, keyOf(key), { mode: 0o600 });
+    return ["node/cli.ts", role, "--rpc", rpc, "--key", keyFile, "--coordinator", d.coordinator, "--run", String(runId), "--backend", o.backend, "--log", "json", "--data-dir", join(dir, dataDir)];
   };
-  if (values.report) writeFileSync(values.report, `${JSON.stringify(report, null, 2)}\n`);
+  const attackerFrom = o.trainers - o.byzantine;
+  const trainerList: PeerProcess[] = [];
+  /** Every other trainer's latest address (a restarted trainer 0 gets a new port). */
+  const bootstrapFor = (i: number) => trainerList.filter((p, k) => k !== i && p.address !== undefined).map((p) => p.address!);
+  const startTrainer = (i: number) => {
+    const base = common("trainer", trainerAccount(i), `trainer-${i}`);
+    base.push("--shard", SHARDS[i % SHARDS.length]!);
+    if (i >= attackerFrom && o.attack) {
+      base.push("--attack", o.attack.name);
+      if (o.attack.lambda !== undefined) base.push("--attack-lambda", String(o.attack.lambda));
+      if (o.attack.fraction !== undefined) base.push("--attack-fraction", String(o.attack.fraction));
+    }
+    const label = `trainer ${i}${i >= attackerFrom ? ` (${o.attack!.name})` : ""}`;
+    const crashes = o.crashes.filter((c) => c.trainer === i).map((c) => ({ ...c, done: false }));
+    const p: PeerProcess = new PeerProcess({
+      label,
+      args: () => [...base, ...bootstrapFor(i).flatMap((b) => ["--bootstrap", b])],
+      logFile: join(dir, `trainer-${i}.log`),
+      onRecord: (rec, line) => {
+        trainerLine(label, rec, line);
+        const crash = crashes.find((c) => !c.done && rec.event === "training" && roundOf(rec) === c.round);
+        if (crash) {
+          crash.done = true;
+          say(`start: kill -9 ${label} while it trains round ${crash.round}; restarting it in 2 s`);
+          p.crashAndRestart(2000).then(() => say(`start: ${label} restarted`));
+        }
+      },
+    });
+    trainerList[i] = p;
+    peers.push(p);
+    return p;
+  };
+  const startVerifier = (j: number, bootstrap: string) => {
+    const label = `verifier ${j}`;
+    const p = new PeerProcess({
+      label,
+      args: () => [...common("verifier", verifierAccount(j), `verifier-${j}`), "--bootstrap", bootstrap],
+      logFile: join(dir, `verifier-${j}.log`),
+      onRecord: (rec, line) => verifierLine(label, rec, line),
+    });
+    peers.push(p);
+    return p;
+  };
+
+  // Trainer 0 first: its address is everyone else's bootstrap peer. Then the rest and the verifiers at once.
+  const first = startTrainer(0);
+  const bootstrap = await first.listening;
+  for (let i = 1; i < o.trainers; i++) startTrainer(i);
+  const verifiers = Array.from({ length: o.verifiers }, (_, j) => startVerifier(j, bootstrap));
+
+  // Every peer should be done by the run's settlement; whatever still runs well after it is stopped.
+  const deadlineMs = (settledBy(spec) + SETTLE_SLACK_S) * 1000 - Date.now();
+  const watchdog = setTimeout(() => {
+    say(`start: peers still running ${SETTLE_SLACK_S} s after the run settled: stopping them`);
+    for (const p of peers) void p.stop(10_000);
+  }, Math.max(0, deadlineMs));
+  const trainerCodes = await Promise.all(trainerList.map((p) => p.done));
+  const verifierCodes = await Promise.all(verifiers.map((p) => p.done));
+  clearTimeout(watchdog);
+  for (const p of peers) if (p.exit !== 0) say(`start: ${p.label} ended with ${p.exit}`);
+
+  const facts = {
+    slashes: await slashesOf(owner.publicClient, d.coordinator, runId),
+    credits: new Map<string, bigint>(),
+  };
+  const addresses: Address[] = [...trainerList.map((_, i) => account(trainerAccount(i)).address), ...verifiers.map((_, j) => account(verifierAccount(j)).address)];
+  for (const a of addresses) facts.credits.set(a.toLowerCase(), await creditsOf(owner.publicClient, d.coordinator, runId, a));
+  const trainers: TrainerOutcome[] = trainerList.map((p, i) => ({
+    index: i,
+    address: account(trainerAccount(i)).address,
+    shard: SHARDS[i % SHARDS.length]!,
+    attack: i >= attackerFrom ? o.attack!.name : null,
+    exitCode: trainerCodes[i]!,
+    summary: readJson<TrainerSummary>(join(dir, `trainer-${i}`, "summary.json")),
+    restarts: o.crashes.some((c) => c.trainer === i) ? p.restarts : undefined,
+  }));
+  const verifierOutcomes: VerifierOutcome[] = verifiers.map((_, j) => ({
+    index: j,
+    address: account(verifierAccount(j)).address,
+    exitCode: verifierCodes[j]!,
+    summary: readJson<Partial<VerifierSummary>>(join(dir, `verifier-${j}`, "summary.json")),
+  }));
+  const { report, failures } = buildReport(o.rounds, trainers, verifierOutcomes, facts);
+  if (o.report) writeFileSync(o.report, `${JSON.stringify(report, null, 2)}\n`);
   say("");
-  say(`rounds ${rounds}   accuracy ${report.accuracy.toFixed(4)}   state hashes agree: ${stateHashesAgree ? "yes" : "NO"}`);
-  for (const p of ok) say(`  ${p.address}  ${p.shard.padEnd(9)} credits ${p.credits.padStart(7)} samples   rewards ${formatUnits(BigInt(p.rewards), 18)} tokens`);
-  const failed = codes.filter((c) => c !== 0).length;
-  if (failed > 0) say(`start: ${failed} trainer(s) failed`);
+  say(reportTable(report));
+  say(`logs and data: ${dir}`);
+  for (const f of failures) say(`start: ${f}`);
+  if (honest === 0) say("start: no honest trainer: accuracy and state hashes say nothing");
   stopAll();
-  return failed === 0 && stateHashesAgree ? 0 : 1;
+  return failures.length === 0 ? 0 : 1;
 }
 
-main().then(
+let options: StartOptions | "help";
+try {
+  options = parseStartOptions(process.argv.slice(2));
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  console.error(`start: ${e.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (options === "help") {
+  console.log(USAGE);
+  process.exit(0);
+}
+main(options).then(
   (code) => process.exit(code),
   (e: unknown) => {
     say(`start: ${(e as Error).stack ?? String(e)}`);

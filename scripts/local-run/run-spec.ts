@@ -1,0 +1,65 @@
+import { defaultRunSpec, roundSchedule, type RunSpec } from "../../lib/core/index.ts";
+
+// The run `npm start` creates: 3 shards, checkpoints every 25 steps, batch 64, short windows sized for
+// one machine running every peer. All times are in seconds.
+
+export const SHARDS = ["gate", "expert-0", "expert-1"] as const;
+export const CHECKPOINT_INTERVAL = 25;
+
+/**
+ * Local steps per second one trainer process manages with a whole core to itself (tfjs wasm, the MoE
+ * step at batch 64: about 55 measured on a 2-core machine); the estimate below assumes no better.
+ */
+const STEPS_PER_CORE_SECOND = 40;
+
+export interface LocalRunShape {
+  readonly startTime: bigint;
+  readonly rounds: number;
+  readonly localSteps: number;
+  readonly trainers: number;
+  readonly verifiers: number;
+  readonly auditRateBps: number;
+  /** CPU cores the peers share (os.availableParallelism()). */
+  readonly cores: number;
+}
+
+/** Seconds a trainer needs to train H local steps when the trainers share `cores` cores. */
+export function trainingSeconds(localSteps: number, trainers: number, cores: number): number {
+  return Math.ceil((localSteps * Math.max(1, trainers / Math.max(1, cores))) / STEPS_PER_CORE_SECOND);
+}
+
+/**
+ * The spec. Round `20 + H/50`, commit window `12 + H/50`, each at least what training needs (commit
+ * window ≥ training + 8 s to load, announce and commit; round ≥ commit window + 8 s to fetch updates,
+ * aggregate and evaluate). Audit 10 s and dispute 12 s give a verifier time to fetch and replay a
+ * 25-step segment; jury windows 6 s each. Jury of 1 up to 2 verifiers, else 3.
+ */
+export function localRunSpec(shape: LocalRunShape): RunSpec {
+  const h = shape.localSteps;
+  const train = trainingSeconds(h, shape.trainers, shape.cores);
+  const commitWindow = Math.max(12 + Math.ceil(h / 50), train + 8);
+  const roundLength = Math.max(20 + Math.ceil(h / 50), commitWindow + 8);
+  return defaultRunSpec(shape.startTime, {
+    rounds: shape.rounds,
+    shards: SHARDS.length,
+    maxTrainersPerShard: Math.max(2, Math.ceil(shape.trainers / SHARDS.length)),
+    localSteps: h,
+    checkpointInterval: CHECKPOINT_INTERVAL,
+    batchSize: 64,
+    roundLength,
+    commitWindow,
+    auditWindow: 10,
+    disputeWindow: 12,
+    juryCommitWindow: 6,
+    juryRevealWindow: 6,
+    jurySize: shape.verifiers <= 2 ? 1 : 3,
+    maxVerifiers: Math.max(4, shape.verifiers + 1),
+    auditRateBps: shape.auditRateBps,
+  });
+}
+
+/** When the last round's disputes, a jury included, are settled (chain seconds). */
+export function settledBy(spec: RunSpec): number {
+  const last = roundSchedule(spec, BigInt(spec.rounds - 1));
+  return Number(last.disputeEnd) + spec.juryCommitWindow + spec.juryRevealWindow;
+}
