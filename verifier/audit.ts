@@ -97,8 +97,9 @@ export class Auditor {
         return;
       } catch (e) {
         if (errorNameOf(e) === "RoundAlreadyOpen") return;
-        log.warn("openAudits failed", { round, error: errorNameOf(e), reason: (e as Error).message });
-        await sleep(500, signal);
+        // The RPC simulates on the latest block, which may still be before the deadline: not yet, soon.
+        if (errorNameOf(e) !== "RoundWindowClosed") log.warn("openAudits failed", { round, error: errorNameOf(e), reason: (e as Error).message });
+        await sleep(250, signal);
       }
     }
   }

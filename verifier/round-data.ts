@@ -1,7 +1,7 @@
 import type { Address, Hex, PublicClient } from "viem";
 import { runCoordinatorAbi } from "../lib/chain/abi.ts";
 import type { RunSpec } from "../lib/core/spec.ts";
-import { stateBlob } from "../lib/core/state-hash.ts";
+import { stateBlob, stateHash } from "../lib/core/state-hash.ts";
 import { DEFAULT_STEP_CONFIG, loadMnist, paramsOf, type MnistDataset, type MoeSpec, type ModelState } from "../lib/ml/index.ts";
 import { encodeManifest, shardName, stateArrays, type RoundContext } from "../lib/protocol/index.ts";
 import type { Logger } from "../node/log.ts";
@@ -26,6 +26,8 @@ export interface RoundDataParams {
   fromBlock: bigint;
   /** S_0, which every peer derives from the run id and model hash. */
   initial: ModelState;
+  /** S_round as this node computed it, if it did (ModelTracker). */
+  localState?: (round: bigint) => { round: bigint; state: ModelState } | undefined;
   evidence: EvidenceEnv;
   log: Logger;
 }
@@ -85,8 +87,20 @@ export class RoundData {
       round,
       fetch: p.evidence.fetch(),
       peerOf: p.evidence.peerOf,
-      local: { round: 0n, state: p.initial },
+      local: p.localState?.(round) ?? { round: 0n, state: p.initial },
     });
+    // A shard with no commitment in this round has no majority to read S_r from: agreedState then walks the
+    // logs back with today's statuses (and falls back to S_0 when every earlier committer was slashed since),
+    // which is not what trainers aggregated at the time. The state this node tracked itself is.
+    const own = p.localState?.(round);
+    if (own) {
+      for (let k = 0; k < p.spec.shards; k++) {
+        const name = shardName(k, p.moe);
+        if (got.commitments.some((c) => c.shard === k) || !own.state[name]) continue;
+        got.state[name] = own.state[name];
+        got.hashes[name] = stateHash(stateArrays(own.state[name]));
+      }
+    }
     // Serve what was established: peers catching up and jurors may ask this node.
     for (const [name, hash] of Object.entries(got.hashes)) p.evidence.served.keep(round, hash, stateBlob(stateArrays(got.state[name]!)));
     for (const c of got.commitments) {

@@ -67,10 +67,13 @@ export class ServedEvidence implements ServedStore {
     return new Set([...this.#mem.keys(), ...this.#disk.keys()]).size;
   }
 
-  /** Stops serving memory data of rounds before `round` and deletes evidence of rounds before `diskRound`. */
-  async pruneBefore(round: bigint, diskRound: bigint): Promise<void> {
+  /**
+   * Stops serving memory data of rounds before `round`, deletes evidence of rounds before `diskRound`, and
+   * every other blob on disk but `keepOnDisk` (the persisted model).
+   */
+  async pruneBefore(round: bigint, diskRound: bigint, keepOnDisk: ReadonlySet<Hex> = new Set()): Promise<void> {
     for (const [k, v] of this.#mem) if (v.round < round) this.#mem.delete(k);
     for (const [k, v] of this.#disk) if (v.round < diskRound) this.#disk.delete(k);
-    await this.#blobs.prune(new Set([...this.#disk.values()].map((v) => v.sha)));
+    await this.#blobs.prune(new Set([...[...this.#disk.values()].map((v) => v.sha), ...keepOnDisk]));
   }
 }

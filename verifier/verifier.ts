@@ -24,6 +24,7 @@ import { DisputeBook } from "./disputes.ts";
 import { EquivocationWatcher } from "./equivocation.ts";
 import type { EvidenceEnv } from "./evidence.ts";
 import { Jury } from "./jury.ts";
+import { ModelTracker } from "./model.ts";
 import { RoundData } from "./round-data.ts";
 import { ServedEvidence } from "./served.ts";
 import { Stats, type VerifierSummary } from "./stats.ts";
@@ -130,17 +131,35 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
     let banned = new Set<string>();
     const fetch = (): FetchContext => ({ node: p2p, banned, timeoutMs: opts.fetchTimeoutMs ?? 10_000, log, signal });
     const evidence: EvidenceEnv = { fetch, served, clock, peerOf, retryMs: 1_000, signal };
-    const rounds = new RoundData({
+    const initial = initModel(modelSeed(opts.runId, spec.modelHash), moe);
+    const rounds: RoundData = new RoundData({
       client: publicClient,
       coordinator: opts.coordinator,
       runId: opts.runId,
       spec,
       moe,
       fromBlock: run.createdAtBlock,
-      initial: initModel(modelSeed(opts.runId, spec.modelHash), moe),
+      initial,
+      localState: (r) => model.local(r),
       evidence,
       log,
     });
+    const model: ModelTracker = new ModelTracker({
+      runId: opts.runId,
+      spec,
+      moe,
+      client: publicClient,
+      coordinator: opts.coordinator,
+      fromBlock: run.createdAtBlock,
+      initial,
+      agreed: (r, deadline) => rounds.agreed(r, deadline),
+      evidence,
+      blobs,
+      journal,
+      log,
+    });
+    const loaded = await model.load();
+    if (loaded !== undefined) log.info("model loaded", { round: loaded });
     const verify: VerifyEnv = { spec, moe, rounds, evidence };
     const report = () => void reportProgress().catch(() => undefined);
     const auditor = new Auditor({
@@ -194,6 +213,20 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
       onReject: (peer, reason, detail) => log.warn("announcement rejected", { peer: peer.toString(), reason, detail: detail.message }),
     });
 
+    // S_{r+1} as the trainers compute it, from the inclusion set read at commitDeadline(r) + 1 s.
+    const advanced = new Set<bigint>();
+    function advanceModel(): void {
+      const now = clock.now();
+      let r = -1n;
+      while (r + 1n < BigInt(spec.rounds) && now >= Number(roundSchedule(spec, r + 1n).commitDeadline) + 1) r++;
+      if (r < 0n || advanced.has(r)) return;
+      advanced.add(r);
+      const deadline = Number(roundSchedule(spec, r + 1n).commitDeadline);
+      void model.advance(r, deadline).catch((e: Error) => {
+        if (!signal.aborted) log.warn("model not advanced", { round: r, error: e.name, reason: e.message });
+      });
+    }
+
     async function reportProgress(): Promise<void> {
       const { owed } = await chain.earningsOf();
       const earned = owed + stats.claimed;
@@ -240,6 +273,7 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
       }
       auditor.tick();
       disputes.tick();
+      advanceModel();
       const r = currentRound();
       if (r !== seenRound) {
         seenRound = r;
@@ -248,7 +282,7 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
         if (r > keep) {
           rounds.prune(r - keep);
           equivocation.book.prune(r - keep);
-          await served.pruneBefore(r - keep, r - keep - 1n);
+          await served.pruneBefore(r - keep, r - keep - 1n, model.keys());
         }
         report();
       }
