@@ -155,7 +155,7 @@ export function reportTable(report: Report): string {
   const lines = [
     `rounds ${report.rounds}   accuracy ${report.accuracy.toFixed(4)}   honest state hashes agree: ${report.stateHashesAgree ? "yes" : "NO"}` +
       (report.verificationOverhead === null ? "" : `   verification overhead ${(100 * report.verificationOverhead).toFixed(1)}% of training CPU`),
-    `  ${"address".padEnd(42)}  ${"role".padEnd(8)}  ${"shard".padEnd(8)}  ${"attack".padEnd(10)}  slashed        ${"credits".padStart(7)}  ${"rewards".padStart(8)}  notes`,
+    `  ${"address".padEnd(42)}  ${"role".padEnd(8)}  ${"shard".padEnd(8)}  ${"attack".padEnd(10)}  slashed             ${"credits".padStart(7)}  ${"rewards".padStart(8)}  notes`,
   ];
   for (const p of report.peers) {
     const notes: string[] = [];
@@ -167,7 +167,7 @@ export function reportTable(report: Report): string {
     }
     const slashed = p.slashed ? `yes (${(p.slashedFor ?? []).join(",") || "?"})` : "no";
     lines.push(
-      `  ${p.address}  ${p.role.padEnd(8)}  ${(p.shard ?? "-").padEnd(8)}  ${(p.attack ?? "-").padEnd(10)}  ${slashed.padEnd(13)}  ${p.credits.padStart(7)}  ${tokens(p.rewards).padStart(8)}  ${notes.join("; ")}`,
+      `  ${p.address}  ${p.role.padEnd(8)}  ${(p.shard ?? "-").padEnd(8)}  ${(p.attack ?? "-").padEnd(10)}  ${slashed.padEnd(18)}  ${p.credits.padStart(7)}  ${tokens(p.rewards).padStart(8)}  ${notes.join("; ")}`,
     );
   }
   return lines.join("\n");
