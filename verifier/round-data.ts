@@ -5,7 +5,8 @@ import { stateBlob, stateHash } from "../lib/core/state-hash.ts";
 import { DEFAULT_STEP_CONFIG, loadMnist, paramsOf, type MnistDataset, type MoeSpec, type ModelState } from "../lib/ml/index.ts";
 import { encodeManifest, shardName, stateArrays, type RoundContext } from "../lib/protocol/index.ts";
 import type { Logger } from "../node/log.ts";
-import { agreedState, type AgreedState } from "../node/peer/agreed-state.ts";
+import { agreedState, StateSyncError, type AgreedState } from "../node/peer/agreed-state.ts";
+import { roundCommitments } from "../node/peer/commitments.ts";
 import { sleep } from "../node/peer/clock.ts";
 import type { CommitmentRef, EvidenceEnv } from "./evidence.ts";
 
@@ -43,9 +44,17 @@ export async function beforeDeadline<T>(env: EvidenceEnv, deadline: number, p: P
   }
 }
 
+/**
+ * S_r with what it rests on. `confirmed`: read from the majority of the round's manifests (agreedState);
+ * false when no majority could be read (a shard's committers withhold their manifests) and this node's own
+ * tracked S_r stands in: good enough to attest a segment that replays to the committed hash, or to report
+ * missing data, but not to accuse anyone of fraud.
+ */
+export type RoundState = AgreedState & { confirmed: boolean };
+
 export class RoundData {
   readonly #p: RoundDataParams;
-  readonly #agreed = new Map<bigint, Promise<AgreedState>>();
+  readonly #agreed = new Map<bigint, Promise<RoundState>>();
   readonly #seeds = new Map<bigint, Hex>();
   readonly #commitments = new Map<string, CommitmentRef>();
   #dataset: MnistDataset | undefined;
@@ -55,7 +64,7 @@ export class RoundData {
   }
 
   /** S_round (computed once per round and shared), or undefined if it cannot be established by `deadline`. */
-  async agreed(round: bigint, deadline: number): Promise<AgreedState | undefined> {
+  async agreed(round: bigint, deadline: number): Promise<RoundState | undefined> {
     const env = this.#p.evidence;
     while (env.clock.now() < deadline) {
       let pending = this.#agreed.get(round);
@@ -75,7 +84,30 @@ export class RoundData {
     return undefined;
   }
 
-  async #compute(round: bigint): Promise<AgreedState> {
+  async #compute(round: bigint): Promise<RoundState> {
+    const p = this.#p;
+    const own = p.localState?.(round);
+    let got: RoundState;
+    try {
+      got = { ...(await this.#majority(round)), confirmed: true };
+    } catch (e) {
+      if (!(e instanceof StateSyncError) || !own) throw e;
+      p.log.warn("agreed state not established: using the tracked one", { round, reason: e.message });
+      const hashes = Object.fromEntries(Object.entries(own.state).map(([n, s]) => [n, stateHash(stateArrays(s))]));
+      const commitments = await roundCommitments(p.client, p.coordinator, p.runId, round, p.fromBlock);
+      got = { state: own.state, hashes, manifests: new Map(), commitments, confirmed: false };
+    }
+    // Serve what was established: peers catching up and jurors may ask this node.
+    for (const [name, hash] of Object.entries(got.hashes)) p.evidence.served.keep(round, hash, stateBlob(stateArrays(got.state[name]!)));
+    for (const c of got.commitments) {
+      const m = got.manifests.get(c.trainer.toLowerCase());
+      if (m) p.evidence.served.keep(round, c.root, encodeManifest(m.checkpointHashes));
+    }
+    p.log.info("agreed state", { round, hashes: got.hashes, commitments: got.commitments.length, confirmed: got.confirmed });
+    return got;
+  }
+
+  async #majority(round: bigint): Promise<AgreedState> {
     const p = this.#p;
     const got = await agreedState({
       client: p.client,
@@ -101,13 +133,6 @@ export class RoundData {
         got.hashes[name] = stateHash(stateArrays(own.state[name]));
       }
     }
-    // Serve what was established: peers catching up and jurors may ask this node.
-    for (const [name, hash] of Object.entries(got.hashes)) p.evidence.served.keep(round, hash, stateBlob(stateArrays(got.state[name]!)));
-    for (const c of got.commitments) {
-      const m = got.manifests.get(c.trainer.toLowerCase());
-      if (m) p.evidence.served.keep(round, c.root, encodeManifest(m.checkpointHashes));
-    }
-    p.log.info("agreed state", { round, hashes: got.hashes, commitments: got.commitments.length });
     return got;
   }
 
@@ -148,7 +173,7 @@ export class RoundData {
   }
 
   /** The replay context of a commitment: what runSegment needs besides the starting state. */
-  async context(ref: CommitmentRef, agreed: AgreedState): Promise<RoundContext> {
+  async context(ref: CommitmentRef, agreed: { state: ModelState }): Promise<RoundContext> {
     const p = this.#p;
     this.#dataset ??= loadMnist("train");
     return {

@@ -52,7 +52,10 @@ export async function verifySegment(env: VerifyEnv, role: Role, ref: CommitmentR
   const manifest = agreed.manifests.get(ref.trainer.toLowerCase()) ?? (await manifestOf(env.evidence, ref, segments, deadline));
   if (!manifest) return { kind: "unavailable", missing: "manifest", segmentData: true };
   const evidence: EvidenceItem[] = [{ key: ref.root, bytes: encodeManifest(manifest.checkpointHashes) }];
-  const failed = (r: CheckResult & { ok: false }): Verdict => ({ kind: "fail", check: r.check, segment: r.segment, reason: r.reason, manifest, evidence });
+  const failed = (r: CheckResult & { ok: false }): Verdict =>
+    agreed.confirmed
+      ? { kind: "fail", check: r.check, segment: r.segment, reason: r.reason, manifest, evidence }
+      : { kind: "undecided", reason: `${r.reason}, but round ${ref.round}'s agreed state rests on this node's own copy only` };
   const hashes = manifest.checkpointHashes;
   /** s_{ic}: the agreed state when it is s_0, else fetched by its committed hash. */
   const checkpoint = (i: number): Promise<ShardState | undefined> =>
