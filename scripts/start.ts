@@ -125,8 +125,8 @@ async function main(o: StartOptions): Promise<number> {
         const crash = crashes.find((c) => !c.done && rec.event === "training" && roundOf(rec) === c.round);
         if (crash) {
           crash.done = true;
-          say(`start: kill -9 ${label} while it trains round ${crash.round}; restarting it in 2 s`);
-          p.crashAndRestart(2000).then(() => say(`start: ${label} restarted`));
+          say(`start: kill -9 ${label} while it trains round ${crash.round}; restarting it in ${crash.delay} s`);
+          p.crashAndRestart(crash.delay * 1000).then(() => say(`start: ${label} restarted`));
         }
       },
     });

@@ -21,7 +21,7 @@ export const USAGE = `usage: npm start -- [flags]
   --attack NAME         what they do: ${ATTACK_CHOICES.join(", ")} (required when K > 0)
   --attack-lambda X     attack strength, > 0 (default 1; sign-flip: −λ × progress, noise: λ × its norm)
   --attack-fraction F   share of segments sign-flip and noise corrupt, in (0, 1] (default 1)
-  --crash I@R           kill -9 trainer I while it trains round R, restart it 2 s later (repeatable)
+  --crash I@R[+S]       kill -9 trainer I while it trains round R, restart it S s later (default 2; repeatable)
   --report FILE         write the JSON report here
   -h, --help            print this help
 Exits 1 if an honest trainer or a verifier fails, or honest trainers end with different state hashes.`;
@@ -33,6 +33,8 @@ export class UsageError extends Error {
 export interface Crash {
   readonly trainer: number;
   readonly round: number;
+  /** Seconds between the kill and the restart. */
+  readonly delay: number;
 }
 
 export interface StartOptions {
@@ -104,9 +106,9 @@ export function parseStartOptions(argv: readonly string[]): StartOptions | "help
   if (byzantine > 0 && name === undefined) throw new UsageError("--byzantine needs --attack NAME");
   if (byzantine === 0 && (name !== undefined || lambda !== undefined || fraction !== undefined)) throw new UsageError("--attack, --attack-lambda and --attack-fraction need --byzantine K > 0");
   const crashes = values.crash.map((c) => {
-    const m = /^([0-9]+)@([0-9]+)$/.exec(c);
-    if (!m) throw new UsageError(`--crash must be TRAINER@ROUND, like 1@2 (got '${c}')`);
-    return { trainer: int("crash trainer", m[1]!, 0, trainers - 1), round: int("crash round", m[2]!, 0, rounds - 1) };
+    const m = /^([0-9]+)@([0-9]+)(?:\+([0-9]+))?$/.exec(c);
+    if (!m) throw new UsageError(`--crash must be TRAINER@ROUND[+SECONDS], like 1@2 or 1@2+25 (got '${c}')`);
+    return { trainer: int("crash trainer", m[1]!, 0, trainers - 1), round: int("crash round", m[2]!, 0, rounds - 1), delay: int("crash delay", m[3] ?? "2", 0, 3600) };
   });
   const attack = byzantine > 0 ? { name: name as AttackName, ...(lambda !== undefined && { lambda }), ...(fraction !== undefined && { fraction }) } : undefined;
   return { trainers, verifiers, rounds, localSteps, backend: values.backend, auditRateBps, byzantine, attack, crashes, report: values.report };
