@@ -85,7 +85,11 @@ export class ServedData implements ServedStore {
   /** Drops everything older than `round`; returns how many keys were dropped. */
   async pruneBefore(round: bigint, keepOnDisk: ReadonlySet<string> = new Set()): Promise<number> {
     let dropped = 0;
-    for (const [k, v] of this.#mem) if (v.round < round) (this.#mem.delete(k), dropped++);
+    for (const [k, v] of this.#mem) {
+      if (v.round >= round) continue;
+      this.#mem.delete(k);
+      dropped++;
+    }
     for (const [k, r] of this.#persisted) if (r < round) this.#persisted.delete(k);
     const keep = new Set<Hex>([...this.#persisted.keys(), ...keepOnDisk].map((k) => k as Hex));
     dropped += (await this.#disk.prune(keep)).length;
