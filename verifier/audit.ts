@@ -75,14 +75,26 @@ export class Auditor {
     await this.#openAudits(round, Number(sched.auditEnd));
     const commitments = await this.#p.commitmentsOf(round);
     for (const c of commitments) rounds.remember(c);
-    // Concurrently: a trainer that serves nothing must not hold up the audits of the others.
-    await Promise.all(
-      commitments.map((c) =>
-        this.auditOne(c).catch((e: Error) => {
-          if (!this.#p.signal.aborted) log.error("audit failed", { round, trainer: c.trainer, error: e.name, reason: e.message });
-        }),
-      ),
-    );
+    // Concurrently: a trainer that serves nothing must not hold up the audits of the others. An audit that
+    // failed on an error (an RPC outage) is tried again while the window allows.
+    let pending = commitments;
+    while (pending.length > 0) {
+      const failed = await Promise.all(
+        pending.map((c) =>
+          this.auditOne(c).then(
+            () => undefined,
+            (e: Error) => {
+              this.#p.signal.throwIfAborted();
+              log.error("audit failed", { round, trainer: c.trainer, error: e.name, reason: e.message });
+              return c;
+            },
+          ),
+        ),
+      );
+      pending = failed.filter((c): c is CommitmentRef => c !== undefined);
+      if (pending.length === 0 || this.#p.clock.now() >= Number(sched.auditEnd) - this.#p.marginSeconds) return;
+      await sleep(1_000, this.#p.signal);
+    }
   }
 
   /** Calls openAudits unless someone did; retried until the window closes. */

@@ -2,6 +2,10 @@ import type { Address, Hash, Hex, PublicClient } from "viem";
 import { runCoordinatorAbi, stakeTokenAbi, stakingAbi } from "../lib/chain/abi.ts";
 import { ChainError, describeChainError, type Wallet } from "../lib/chain/index.ts";
 import type { CommitStatus } from "../lib/core/spec.ts";
+import { backoffDelay } from "./retry.ts";
+
+/** Tries of a transaction whose sending failed without a revert (RPC unreachable). */
+const SEND_ATTEMPTS = 3;
 
 // The verifier's chain actions: the views it reads and the transactions it sends (openAudits, attest,
 // challenge, reportUnavailable, drawJury, commitVote, revealVote, resolve, proveEquivocation, claim).
@@ -191,10 +195,16 @@ export class VerifierChain {
   #send(action: string, write: () => Promise<Hash>): Promise<Hash> {
     const run = async (): Promise<Hash> => {
       let hash: Hash;
-      try {
-        hash = await write();
-      } catch (e) {
-        throw describeChainError(e, action);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          hash = await write();
+          break;
+        } catch (e) {
+          // A revert is final; a transport failure before the transaction went out is tried twice more.
+          const err = describeChainError(e, action);
+          if (err.context.errorName !== undefined || attempt >= SEND_ATTEMPTS - 1) throw err;
+          await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt)));
+        }
       }
       const receipt = await this.client.waitForTransactionReceipt({ hash });
       if (receipt.status !== "success") throw new ChainError(`${action}: transaction ${hash} reverted`, { hash });

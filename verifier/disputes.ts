@@ -87,6 +87,7 @@ export class DisputeBook {
     const now = this.#p.clock.now();
     for (const [id, d] of this.#disputes) {
       if (d.resolved) continue;
+      this.#p.jury.onDispute(id, d); // a duty that failed (RPC outage) starts again
       const last = this.#poking.get(id);
       if (last !== undefined && Date.now() - last < POKE_RETRY_MS) continue;
       if (!d.juryDrawn) this.#poke(id, "drawJury");

@@ -61,7 +61,9 @@ export class Jury {
     const me = this.#p.chain.me.toLowerCase();
     if (!d.juryDrawn || d.resolved || !d.jurors.some((j) => j.toLowerCase() === me) || this.#duties.has(disputeId)) return;
     const duty = this.#duty(disputeId).catch((e: Error) => {
-      if (!this.#p.signal.aborted) this.#p.log.error("jury duty failed", { disputeId, error: e.name, reason: e.message });
+      if (this.#p.signal.aborted) return;
+      this.#p.log.error("jury duty failed", { disputeId, error: e.name, reason: e.message });
+      this.#duties.delete(disputeId); // the next refresh of the dispute starts it again
     });
     this.#duties.set(disputeId, duty);
   }

@@ -9,7 +9,7 @@ import { connect, ensureStake, joinRun, readRun, runCoordinatorAbi } from "../li
 import { VerihiveError } from "../lib/core/errors.ts";
 import { ReferenceBackend, Role, roundSchedule, VerificationMode, type RunSpec } from "../lib/core/spec.ts";
 import { DEFAULT_MOE_SPEC, initModel, selectBackend, type BackendKind, type BackendPreference } from "../lib/ml/index.ts";
-import { createVerihiveNode, peerIdentityFromEthKey, subscribeAnnouncements, type AnnouncementSubscription, type VerihiveNode } from "../lib/p2p/index.ts";
+import { BootstrapError, createVerihiveNode, peerIdentityFromEthKey, subscribeAnnouncements, type AnnouncementSubscription, type VerihiveNode } from "../lib/p2p/index.ts";
 import { modelSeed } from "../lib/protocol/index.ts";
 import { BlobStore, Journal } from "../node/journal.ts";
 import type { Logger } from "../node/log.ts";
@@ -27,6 +27,7 @@ import { Jury } from "./jury.ts";
 import { ModelTracker } from "./model.ts";
 import { RoundData } from "./round-data.ts";
 import { ServedEvidence } from "./served.ts";
+import { withRetry } from "./retry.ts";
 import { Stats, type VerifierSummary } from "./stats.ts";
 import type { VerifyEnv } from "./verify.ts";
 
@@ -121,7 +122,14 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
     if (stats.audits + stats.votes > 0) log.info("journal", { records: journal.records().length, ...stats.fields() });
 
     const identity = peerIdentityFromEthKey(opts.privateKey);
-    const p2p = await createVerihiveNode({ privateKey: identity.privateKey, listen: opts.listen, bootstrap: opts.bootstrap, blobs: { store: served }, signal });
+    // A bootstrap peer that is slow to answer (a loaded machine, a peer still starting) is tried again.
+    const p2p = await withRetry(() => createVerihiveNode({ privateKey: identity.privateKey, listen: opts.listen, bootstrap: opts.bootstrap, blobs: { store: served }, signal }), {
+      signal,
+      maxAttempts: 5,
+      backoff: { initialMs: 1_000, maxMs: 8_000, factor: 2, jitter: 0.2 },
+      retryable: (e) => e instanceof BootstrapError,
+      onRetry: (e, attempt, delayMs) => log.warn("bootstrap failed", { attempt: attempt + 1, delayMs, failures: (e as BootstrapError).context.failures }),
+    });
     node = p2p;
     log.info("listening", { peerId: p2p.peerId.toString(), addrs: p2p.getMultiaddrs().map(String) });
 
@@ -223,7 +231,9 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
       advanced.add(r);
       const deadline = Number(roundSchedule(spec, r + 1n).commitDeadline);
       void model.advance(r, deadline).catch((e: Error) => {
-        if (!signal.aborted) log.warn("model not advanced", { round: r, error: e.name, reason: e.message });
+        if (signal.aborted) return;
+        log.warn("model not advanced", { round: r, error: e.name, reason: e.message });
+        advanced.delete(r); // tried again at the next poll (late: the inclusion set is read after the deadline)
       });
     }
 
