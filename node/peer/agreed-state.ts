@@ -120,8 +120,10 @@ export async function agreedState(p: AgreedStateParams): Promise<AgreedState> {
       state[name] = applyUpdates(start, got.updates, { tau: "auto" });
     }
   }
-  // A shard nobody ever committed to is still S_0 (or the trusted local copy, equal to it).
-  for (const name of pending) state[name] = initial[name]!;
+  // No included commitment of the shard in any round, judged by today's statuses: either nobody ever
+  // committed to it (S_0) or every committer was slashed or banned after peers had aggregated its update;
+  // a trusted local copy covers the second case.
+  for (const name of pending) state[name] = p.local && p.local.round <= p.round ? p.local.state[name]! : initial[name]!;
   const hashes = Object.fromEntries(names.map((n) => [n, stateHash(stateArrays(state[n]!))]));
   return { state, hashes, manifests, commitments: commitmentsOfRound };
 }

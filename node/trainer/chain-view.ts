@@ -12,12 +12,19 @@ export async function ensureRoundSeed(client: PublicClient, wallet: Wallet, coor
   const read = async () => (await client.readContract({ address: coordinator, abi: runCoordinatorAbi, functionName: "roundOf", args: [runId, round] })).seed;
   let seed = await read();
   if (seed !== ZERO32) return seed;
-  try {
-    const hash = await wallet.writeContract({ address: coordinator, abi: runCoordinatorAbi, functionName: "openRound", args: [runId, round] });
-    await client.waitForTransactionReceipt({ hash });
-  } catch (e) {
-    const err = describeChainError(e, `opening round ${round}`);
-    if (err.context.errorName !== "RoundAlreadyOpen") throw err;
+  // The node may simulate on a block from just before the window opened: RoundWindowClosed then only
+  // means "not yet", so it is retried for a few seconds.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const hash = await wallet.writeContract({ address: coordinator, abi: runCoordinatorAbi, functionName: "openRound", args: [runId, round] });
+      await client.waitForTransactionReceipt({ hash });
+      break;
+    } catch (e) {
+      const err = describeChainError(e, `opening round ${round}`);
+      if (err.context.errorName === "RoundAlreadyOpen") break;
+      if (err.context.errorName !== "RoundWindowClosed" || attempt >= 20) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
   seed = await read();
   if (seed === ZERO32) throw describeChainError(new Error("the round seed is still unset"), `opening round ${round}`);

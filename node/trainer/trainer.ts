@@ -13,7 +13,7 @@ import { createVerihiveNode, peerIdentityFromEthKey, publishAnnouncement, signed
 import { modelSeed, shardIndex, shardName, stateArrays, trainRound } from "../../lib/protocol/index.ts";
 import type { Logger } from "../log.ts";
 import { BlobStore, Journal } from "../journal.ts";
-import { agreedState } from "../peer/agreed-state.ts";
+import { agreedState, StateSyncError } from "../peer/agreed-state.ts";
 import { ChainClock } from "../peer/clock.ts";
 import { roundCommitments } from "../peer/commitments.ts";
 import type { FetchContext } from "../peer/fetch.ts";
@@ -175,26 +175,37 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
       state = saved.state;
       first = saved.round;
       log.info("resumed", { round: first, from: "saved model" });
-    } else if (first > 0n && first < BigInt(spec.rounds)) {
-      const prev = first - 1n;
-      log.info("catching up", { round: first, savedRound: saved?.round, via: `round ${prev}'s majority start state and updates` });
-      await clock.sleepUntil(Number(roundSchedule(spec, prev).commitDeadline) + 1, signal);
-      const agreed = await agreedState({
-        client: publicClient,
-        coordinator: opts.coordinator,
-        runId: opts.runId,
-        spec,
-        moe,
-        fromBlock: run.createdAtBlock,
-        round: prev,
-        fetch: fetchCtx(),
-        peerOf,
-        local: saved ?? { round: 0n, state: initial },
-      });
-      const agg = await aggregateRound({ fetch: fetchCtx(), state: agreed.state, commitments: agreed.commitments, shards: spec.shards, moe, local, peerOf });
-      state = agg.next;
-      savedHashes = await saveModel(opts.dataDir, blobs, opts.runId, first, state);
-      log.info("caught up", { round: first, included: agg.included, myStateHash: savedHashes[myName] });
+    } else {
+      // Catch up: S_first from round first−1's agreed state and updates. Without a majority yet (a shard's
+      // committers not serving), try again one round later rather than train from a guess.
+      while (first > 0n && first < BigInt(spec.rounds)) {
+        const prev = first - 1n;
+        log.info("catching up", { round: first, savedRound: saved?.round, via: `round ${prev}'s majority start state and updates` });
+        await clock.sleepUntil(Number(roundSchedule(spec, prev).commitDeadline) + 1, signal);
+        try {
+          const agreed = await agreedState({
+            client: publicClient,
+            coordinator: opts.coordinator,
+            runId: opts.runId,
+            spec,
+            moe,
+            fromBlock: run.createdAtBlock,
+            round: prev,
+            fetch: fetchCtx(),
+            peerOf,
+            local: saved ?? { round: 0n, state: initial },
+          });
+          const agg = await aggregateRound({ fetch: fetchCtx(), state: agreed.state, commitments: agreed.commitments, shards: spec.shards, moe, local, peerOf });
+          state = agg.next;
+          savedHashes = await saveModel(opts.dataDir, blobs, opts.runId, first, state);
+          log.info("caught up", { round: first, included: agg.included, myStateHash: savedHashes[myName] });
+          break;
+        } catch (e) {
+          if (!(e instanceof StateSyncError)) throw e;
+          log.warn("cannot catch up yet", { round: first, reason: e.message });
+          first++;
+        }
+      }
     }
 
     for (let r = first; r < BigInt(spec.rounds); r++) {
