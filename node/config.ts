@@ -12,9 +12,11 @@ import {
   checkStake,
   checkUrl,
   oneOf,
+  VERIFIER_ATTACK_NAMES,
   type Check,
   type Raw,
   type ShardName,
+  type VerifierAttackName,
 } from "./config-checks.ts";
 import { ATTACK_NAMES, type AttackName } from "./trainer/attacks/index.ts";
 
@@ -42,7 +44,8 @@ export type Role = "trainer" | "verifier";
 export type BackendPreference = "auto" | "gpu" | "node" | "wasm" | "cpu";
 /** "auto": pretty on a terminal, JSON lines otherwise. */
 export type LogFormat = "auto" | "json" | "pretty";
-export type { ShardName } from "./config-checks.ts";
+export type { ShardName, VerifierAttackName } from "./config-checks.ts";
+export { VERIFIER_ATTACK_NAMES } from "./config-checks.ts";
 
 /** Where the account key is: a raw hex key file, or a v3 keystore and its password. */
 export type KeySource =
@@ -85,6 +88,8 @@ export interface TrainerConfig extends NodeConfigBase {
 
 export interface VerifierConfig extends NodeConfigBase {
   readonly role: "verifier";
+  /** A verifier attack under test (`--attack NAME`, test networks only); absent for an honest verifier. */
+  readonly attack?: VerifierAttackName;
 }
 
 /** `--help` (or `-h`) was given: print the help text and exit. */
@@ -103,6 +108,8 @@ interface OptionSpec {
   readonly env: string;
   readonly arg: string;
   readonly text: string;
+  /** The verifier's help text where it differs from `text`. */
+  readonly verifierText?: string;
   readonly fallback: string;
   readonly multiple?: boolean;
   readonly trainerOnly?: boolean;
@@ -122,7 +129,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "backend", env: "VERIHIVE_BACKEND", arg: "KIND", text: `tfjs backend: ${BACKENDS.join(", ")}`, fallback: "auto" },
   { name: "data-dir", env: "VERIHIVE_DATA_DIR", arg: "DIR", text: "where the journal, blobs and state files live", fallback: ".verihive/<role>-<run>[-<shard>]" },
   { name: "log", env: "VERIHIVE_LOG", arg: "FORMAT", text: "log format: auto (pretty on a terminal, else json), json or pretty", fallback: "auto" },
-  { name: "attack", env: "VERIHIVE_ATTACK", arg: "NAME", text: `misbehave on purpose, test networks only: ${ATTACK_NAMES.join(", ")}`, fallback: "none", trainerOnly: true },
+  {
+    name: "attack",
+    env: "VERIHIVE_ATTACK",
+    arg: "NAME",
+    text: `misbehave on purpose, test networks only: ${ATTACK_NAMES.join(", ")}`,
+    verifierText: `misbehave on purpose, test networks only: ${VERIFIER_ATTACK_NAMES.join(", ")} (lazy attests without checking, false-challenge challenges honest commitments)`,
+    fallback: "none",
+  },
   { name: "attack-lambda", env: "VERIHIVE_ATTACK_LAMBDA", arg: "X", text: "attack strength λ > 0 (sign-flip: −λ × progress; noise: λ × its norm)", fallback: "1", trainerOnly: true },
   { name: "attack-fraction", env: "VERIHIVE_ATTACK_FRACTION", arg: "F", text: "share of segments sign-flip and noise corrupt, in (0, 1]", fallback: "1", trainerOnly: true },
   { name: "config", env: "VERIHIVE_CONFIG", arg: "FILE", text: `JSON file with any of these settings (at most ${CONFIG_FILE_MAX_BYTES / 1024} KiB)`, fallback: "none" },
@@ -343,13 +357,14 @@ function parse(role: Role, argv: readonly string[], env: Readonly<Record<string,
   const log = scalar(layers, "log", oneOf<LogFormat>(["auto", "json", "pretty"]), problems) ?? "auto";
   const dataDirGiven = scalar(layers, "data-dir", checkPath, problems);
   const attack = role === "trainer" ? attackConfig(layers, problems) : undefined;
+  const verifierAttack = role === "verifier" ? scalar(layers, "attack", oneOf(VERIFIER_ATTACK_NAMES), problems) : undefined;
 
   if (problems.length > 0 || rpc === undefined || key === undefined || coordinator === undefined || runId === undefined) {
     throw new ConfigError(role, problems);
   }
   const dataDir = dataDirGiven ?? resolve(".verihive", role === "trainer" ? `trainer-${runId}-${shard}` : `verifier-${runId}`);
   const base = { help: false as const, rpc, key, coordinator, runId, stake, listen, bootstrap, backend, dataDir, log, configFile };
-  if (role === "verifier") return { role, ...base };
+  if (role === "verifier") return verifierAttack === undefined ? { role, ...base } : { role, ...base, attack: verifierAttack };
   return attack === undefined ? { role, ...base, shard: shard! } : { role, ...base, shard: shard!, attack };
 }
 
@@ -366,7 +381,7 @@ export function parseVerifierConfig(argv: readonly string[], env: Readonly<Recor
 function help(role: Role, summary: string, usage: string, example: string): string {
   const lines = [`Usage: npx verihive ${role} ${usage}`, "", summary, "", "Options (each also from an environment variable or the --config file; flag > env > file > default):"];
   for (const o of optionsFor(role)) {
-    lines.push(`  --${o.name} ${o.arg}`.padEnd(28) + o.text);
+    lines.push(`  --${o.name} ${o.arg}`.padEnd(28) + (role === "verifier" && o.verifierText !== undefined ? o.verifierText : o.text));
     lines.push(" ".repeat(28) + `default: ${o.fallback}; env: ${o.env}`);
   }
   lines.push("  -h, --help".padEnd(28) + "print this help");

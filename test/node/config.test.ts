@@ -370,15 +370,59 @@ describe("node config (node/config.ts)", () => {
       assertProblem(TRAINER, "--attack-fraction needs --attack", { VERIHIVE_ATTACK_FRACTION: "0.5" });
     });
 
-    it("is not a verifier setting", () => {
-      assert.throws(() => parseVerifierConfig([...VERIFIER, "--attack", "noise"], {}), ConfigError);
-      assert.ok(!("attack" in verifier(VERIFIER, { VERIHIVE_ATTACK: "noise" })));
+    it("refuses a verifier attack name for a trainer", () => {
+      assertProblem(withFlag("attack", "lazy"), "--attack must be one of sign-flip, noise, label-flip, equivocate, withhold (got 'lazy')");
     });
 
     it("documents every attack and both parameters in the trainer's help", () => {
       const text = trainerHelp();
       for (const name of ["sign-flip", "noise", "label-flip", "equivocate", "withhold"]) assert.ok(text.includes(name), name);
       assert.ok(text.includes("--attack-lambda X") && text.includes("--attack-fraction F"));
+    });
+  });
+
+  describe("verifier attacks", () => {
+    /** The problems a verifier parse reports (it must throw a ConfigError). */
+    function verifierProblems(argv: string[], env: Record<string, string> = {}): readonly string[] {
+      try {
+        parseVerifierConfig(argv, env);
+      } catch (e) {
+        assert.ok(e instanceof ConfigError, String(e));
+        return e.problems;
+      }
+      assert.fail("expected a ConfigError");
+    }
+
+    it("takes lazy and false-challenge from a flag", () => {
+      for (const name of ["lazy", "false-challenge"]) assert.equal(verifier([...VERIFIER, "--attack", name]).attack, name);
+    });
+
+    it("takes the attack from VERIHIVE_ATTACK and from the config file", () => {
+      assert.equal(verifier(VERIFIER, { VERIHIVE_ATTACK: "lazy" }).attack, "lazy");
+      assert.equal(verifier([...VERIFIER, "--config", configFile({ attack: "false-challenge" })]).attack, "false-challenge");
+    });
+
+    it("leaves an honest verifier without an attack", () => {
+      assert.ok(!("attack" in verifier(VERIFIER)));
+    });
+
+    it("refuses a trainer attack name for a verifier, naming where it came from", () => {
+      assert.deepEqual(verifierProblems([...VERIFIER, "--attack", "sign-flip"]), ["--attack must be one of lazy, false-challenge (got 'sign-flip')"]);
+      assert.deepEqual(verifierProblems(VERIFIER, { VERIHIVE_ATTACK: "noise" }), ["--attack must be one of lazy, false-challenge (got 'noise' from VERIHIVE_ATTACK)"]);
+    });
+
+    it("keeps --attack-lambda and --attack-fraction trainer-only", () => {
+      assert.deepEqual(verifierProblems([...VERIFIER, "--attack", "lazy", "--attack-lambda", "2"]), ["Unknown option '--attack-lambda'"]);
+      assert.throws(() => parseVerifierConfig([...VERIFIER, "--config", configFile({ "attack-fraction": 0.5 })], {}), /unknown key 'attack-fraction'/);
+      assert.ok(!("attack" in verifier(VERIFIER, { VERIHIVE_ATTACK_LAMBDA: "2" })));
+    });
+
+    it("documents both verifier attacks, and no trainer attack, in the verifier's help", () => {
+      const text = verifierHelp();
+      assert.ok(text.includes("--attack NAME") && text.includes("lazy") && text.includes("false-challenge"));
+      assert.ok(text.includes("default: none; env: VERIHIVE_ATTACK"));
+      for (const name of ["sign-flip", "label-flip", "equivocate", "withhold"]) assert.ok(!text.includes(name), name);
+      assert.ok(!trainerHelp().includes("false-challenge"));
     });
   });
 
@@ -403,7 +447,7 @@ describe("node config (node/config.ts)", () => {
     it("leaves the trainer-only flags out of the verifier's help", () => {
       const text = verifierHelp();
       assert.match(text, /^Usage: npx verihive verifier /);
-      assert.ok(!text.includes("--shard") && !text.includes("--attack"));
+      assert.ok(!text.includes("--shard") && !text.includes("--attack-lambda") && !text.includes("--attack-fraction"));
       assert.ok(text.includes("--bootstrap MULTIADDR") && text.includes("VERIHIVE_DATA_DIR"));
       assert.match(text, /Example:\n {2}npx verihive verifier --rpc/);
     });
