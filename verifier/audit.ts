@@ -9,6 +9,7 @@ import type { CommitmentRef } from "./evidence.ts";
 import type { RoundData } from "./round-data.ts";
 import type { ServedEvidence } from "./served.ts";
 import type { AuditOutcome, Stats } from "./stats.ts";
+import { auditVerdict, type VerifierAttack } from "./misbehaviour.ts";
 import { verifySegment, type Verdict, type VerifyEnv } from "./verify.ts";
 
 // The auditor: for every round whose audit window is open, open the audits at the first moment allowed
@@ -32,6 +33,8 @@ export interface AuditorParams {
   marginSeconds: number;
   /** Called after every journaled outcome (progress display). */
   onChange: () => void;
+  /** Misbehaviour under test (`--attack`); honest verifiers have none. */
+  attack?: VerifierAttack;
   log: Logger;
   signal: AbortSignal;
 }
@@ -128,17 +131,21 @@ export class Auditor {
     log.info("audit", { round, trainer: c.trainer, shard: c.shard, segment });
     const deadline = Number(roundSchedule(spec, round).auditEnd) - this.#p.marginSeconds;
     const started = clock.now();
-    const verdict = await verifySegment(this.#p.verify, "auditor", c, segment, deadline);
+    const verdict: Verdict | { kind: "lazy" } =
+      this.#p.attack === "lazy"
+        ? { kind: "lazy" }
+        : auditVerdict(this.#p.attack, await verifySegment(this.#p.verify, "auditor", c, segment, deadline), segment);
     const seconds = Number((clock.now() - started).toFixed(2));
     const outcome = await this.#act(c, segment, verdict);
     await stats.note("audit-result", { round: round.toString(), trainer: c.trainer, segment, outcome: outcome.outcome, seconds, ...outcome.extra });
     this.#p.onChange();
   }
 
-  async #act(c: CommitmentRef, segment: number, v: Verdict): Promise<{ outcome: AuditOutcome; extra: Record<string, unknown> }> {
+  async #act(c: CommitmentRef, segment: number, v: Verdict | { kind: "lazy" }): Promise<{ outcome: AuditOutcome; extra: Record<string, unknown> }> {
     const { chain, log, spec } = this.#p;
     const round = c.round;
     switch (v.kind) {
+      case "lazy":
       case "pass": {
         if (!(await this.#stillMine(c))) return { outcome: "passed", extra: { note: "reassigned or no longer Committed" } };
         try {

@@ -5,6 +5,7 @@ import { sleep, type ChainClock } from "../node/peer/clock.ts";
 import { errorNameOf, type VerifierChain } from "./chain-actions.ts";
 import type { RoundData } from "./round-data.ts";
 import type { Stats } from "./stats.ts";
+import { juryVote, type VerifierAttack } from "./misbehaviour.ts";
 import { verifySegment, type Verdict, type VerifyEnv } from "./verify.ts";
 import { newSalt, voteHash } from "./vote.ts";
 
@@ -27,6 +28,8 @@ export interface JuryParams {
   marginSeconds: number;
   pollMs: number;
   onChange: () => void;
+  /** Misbehaviour under test (`--attack`); honest verifiers have none. */
+  attack?: VerifierAttack;
   log: Logger;
   signal: AbortSignal;
 }
@@ -134,6 +137,8 @@ export class Jury {
 
   async #decide(id: bigint, d: Dispute): Promise<{ guilty: boolean; why: string }> {
     const { rounds, log, clock } = this.#p;
+    const forced = juryVote(this.#p.attack);
+    if (forced) return forced;
     const ref = await rounds.commitment(d.round, d.trainer);
     if (!ref) return { guilty: false, why: "no such commitment in the logs" };
     log.info("jury", { disputeId: id, round: d.round, trainer: d.trainer, kind: d.kind === DisputeKind.Fraud ? "fraud" : "unavailable", segment: d.segment });

@@ -17,6 +17,7 @@ import { ChainClock, sleep } from "../node/peer/clock.ts";
 import { roundCommitments } from "../node/peer/commitments.ts";
 import type { FetchContext } from "../node/peer/fetch.ts";
 import { createProgress } from "../node/progress.ts";
+import type { VerifierAttack } from "./misbehaviour.ts";
 import { Auditor } from "./audit.ts";
 import { VerifierChain } from "./chain-actions.ts";
 import { ChainFollower, coordinatorLogSource, cursorFile, type CoordinatorLog } from "./chain-follower.ts";
@@ -52,6 +53,8 @@ export interface VerifierOptions {
   pollMs?: number;
   /** Draw a progress line on the terminal (stderr). */
   progress?: boolean;
+  /** Misbehaviour under test (`--attack lazy|false-challenge`); honest verifiers have none. */
+  attack?: VerifierAttack;
   log: Logger;
 }
 
@@ -181,10 +184,11 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
       commitmentsOf: async (r) => (await roundCommitments(publicClient, opts.coordinator, opts.runId, r, run.createdAtBlock)).map((c) => ({ ...c, runId: opts.runId, round: r })),
       marginSeconds: marginFor(spec.auditWindow),
       onChange: report,
+      ...(opts.attack ? { attack: opts.attack } : {}),
       log,
       signal,
     });
-    const jury = new Jury({ spec, chain, clock, rounds, verify, stats, marginSeconds: marginFor(spec.juryCommitWindow), pollMs, onChange: report, log, signal });
+    const jury = new Jury({ spec, chain, clock, rounds, verify, stats, marginSeconds: marginFor(spec.juryCommitWindow), pollMs, onChange: report, ...(opts.attack ? { attack: opts.attack } : {}), log, signal });
     const disputes = new DisputeBook({ runId: opts.runId, client: publicClient, coordinator: opts.coordinator, fromBlock: run.createdAtBlock, chain, clock, jury, stats, onChange: report, log });
     const equivocation = new EquivocationWatcher({
       runId: opts.runId,

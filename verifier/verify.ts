@@ -17,7 +17,7 @@ import type { RoundData } from "./round-data.ts";
 export type Role = "auditor" | "juror";
 
 export type Verdict =
-  | { kind: "pass" }
+  | { kind: "pass"; manifest: VerifiedManifest }
   /** A check failed: challenge with leaf `segment`; `evidence` is what jurors will need from us. */
   | { kind: "fail"; check: CheckName; segment: number; reason: string; manifest: VerifiedManifest; evidence: EvidenceItem[] }
   /**
@@ -105,5 +105,5 @@ export async function verifySegment(env: VerifyEnv, role: Role, ref: CommitmentR
       return failed(u);
     }
   }
-  return { kind: "pass" };
+  return { kind: "pass", manifest };
 }

@@ -154,8 +154,24 @@ describe("verifier: jury duty (verifier/jury.ts, verifier/vote.ts)", () => {
     assert.equal(voteFor(DisputeKind.Unavailable, fail).guilty, true);
     assert.equal(voteFor(DisputeKind.Unavailable, missing).guilty, true);
     assert.equal(voteFor(DisputeKind.Fraud, missing).guilty, false);
-    assert.equal(voteFor(DisputeKind.Fraud, { kind: "pass" }).guilty, false);
-    assert.equal(voteFor(DisputeKind.Unavailable, { kind: "pass" }).guilty, false);
+    assert.equal(voteFor(DisputeKind.Fraud, { kind: "pass", manifest: {} as never }).guilty, false);
+    assert.equal(voteFor(DisputeKind.Unavailable, { kind: "pass", manifest: {} as never }).guilty, false);
     assert.equal(voteFor(DisputeKind.Fraud, { kind: "undecided", reason: "no state" }).guilty, false);
+  });
+});
+
+describe("verifier misbehaviour under test (verifier/misbehaviour.ts)", () => {
+  it("false-challenge turns an honest verdict into a challenge of the audited leaf; lazy and honest keep it", async () => {
+    const { auditVerdict, juryVote } = await import("../../verifier/misbehaviour.ts");
+    const pass: Verdict = { kind: "pass", manifest: { leaves: [] } as never };
+    const accused = auditVerdict("false-challenge", pass, 3);
+    assert.equal(accused.kind, "fail");
+    assert.equal(accused.kind === "fail" && accused.segment, 3);
+    assert.equal(auditVerdict(undefined, pass, 3), pass);
+    const missing: Verdict = { kind: "unavailable", missing: "manifest", segmentData: true };
+    assert.equal(auditVerdict("false-challenge", missing, 3), missing, "it only lies about honest data");
+    assert.equal(juryVote("lazy")?.guilty, false);
+    assert.equal(juryVote("false-challenge")?.guilty, true);
+    assert.equal(juryVote(undefined), undefined);
   });
 });

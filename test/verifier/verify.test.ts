@@ -78,8 +78,8 @@ describe("verifier: verifying a segment (verifier/verify.ts)", function () {
   it("passes every segment of an honest trainer, as auditor and as juror", async () => {
     const { v, ref } = await env(honest);
     for (let j = 0; j < 3; j++) {
-      assert.deepEqual(await verifySegment(v, "auditor", ref, j, 200), { kind: "pass" }, `auditor, segment ${j}`);
-      assert.deepEqual(await verifySegment(v, "juror", ref, j, 200), { kind: "pass" }, `juror, segment ${j}`);
+      assert.equal((await verifySegment(v, "auditor", ref, j, 200)).kind, "pass", `auditor, segment ${j}`);
+      assert.equal((await verifySegment(v, "juror", ref, j, 200)).kind, "pass", `juror, segment ${j}`);
     }
   });
 
