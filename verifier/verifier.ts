@@ -49,7 +49,7 @@ export interface VerifierOptions {
   report?: string;
   /** Deadline of one blob fetch from one peer (default 10 s). */
   fetchTimeoutMs?: number;
-  /** How often the chain is polled and duties are checked (default 500 ms). */
+  /** How often the chain is polled and duties are checked (default 1 s: deadlines are windows of seconds). */
   pollMs?: number;
   /** Draw a progress line on the terminal (stderr). */
   progress?: boolean;
@@ -90,7 +90,7 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
   const cpuStart = process.cpuUsage();
   const progress = createProgress(opts.progress === true, "verifier");
   const log = progress.wrap(opts.log);
-  const pollMs = opts.pollMs ?? 500;
+  const pollMs = opts.pollMs ?? 1000;
 
   const { publicClient, wallet, chainId } = await connect({ rpc: opts.rpc, privateKey: opts.privateKey });
   const chain = new VerifierChain(publicClient, wallet, opts.coordinator, opts.runId);
