@@ -61,6 +61,7 @@ async function verifier(argv: string[]): Promise<number> {
         dataDir: config.dataDir,
         report: join(config.dataDir, "summary.json"),
         progress: process.stderr.isTTY === true && (config.log === "pretty" || (config.log === "auto" && process.stdout.isTTY === true)),
+        ...(config.attack ? { attack: config.attack } : {}),
         log,
       },
       signal,
