@@ -324,7 +324,14 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
     // Settle: finalize the remaining commitments after their dispute windows, then claim.
     const last = committed.at(-1);
     if (last && !removed) await clock.sleepUntil(Number(roundSchedule(spec, last.round).disputeEnd) + 1, signal);
-    if (!removed) await finalizeDue(committed, Infinity);
+    if (!removed) {
+      // A commitment under dispute is finalized once its jury acquits (or never, if it is found guilty).
+      const giveUp = clock.now() + spec.juryCommitWindow + spec.juryRevealWindow + 60;
+      while ((await finalizeDue(committed, Infinity)) > 0 && clock.now() < giveUp) {
+        log.info("waiting for a dispute on an own commitment", { rounds: committed.map((c) => c.round) });
+        await clock.sleepUntil(clock.now() + 2, signal);
+      }
+    }
     const claimed = await claimOwed(publicClient, wallet, opts.coordinator, opts.runId);
     const earnings = await read<{ credits: bigint }>("earningsOf", [opts.runId, me]);
     log.info("settled", { credits: earnings.credits, claimed, removed });
@@ -352,15 +359,20 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
     await journal.close();
   }
 
+  /** Finalizes due commitments; one still Disputed stays in `list` for later (an acquittal makes it final). */
   async function finalizeDue(list: { round: bigint; claim: Claim }[], now: number) {
     list.sort((a, b) => (a.round < b.round ? -1 : 1));
+    const waiting: { round: bigint; claim: Claim }[] = [];
     while (list.length > 0 && now >= Number(roundSchedule(spec, list[0]!.round).disputeEnd) + 1) {
       const c = list.shift()!;
       try {
         if (await finalizeOwn(publicClient, wallet, opts.coordinator, opts.runId, c.round, c.claim)) log.info("finalized", { round: c.round });
+        else if ((await read<number>("statusOf", [opts.runId, c.round, me])) === CommitStatus.Disputed) waiting.push(c);
       } catch (e) {
         log.warn("finalize failed", { round: c.round, reason: (e as Error).message });
       }
     }
+    list.unshift(...waiting);
+    return waiting.length;
   }
 }

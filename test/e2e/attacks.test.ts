@@ -1,0 +1,91 @@
+// End to end with real processes (npm start's scripts/start.ts): byzantine trainers and a byzantine verifier
+// against honest trainers and verifiers on a real chain. What must happen, per docs/PROTOCOL.md and
+// docs/VERIFIER.md:
+//   sign-flip, label-flip   audited, challenged, found guilty by a jury, slashed and removed; updates left out after
+//   equivocate              proved on-chain from its signed gossip, slashed without a jury
+//   withhold                reported unavailable, withheld by the jury: no credit for the round
+//   false-challenge         the challenged honest trainers are acquitted and keep stake and credit
+// and no honest trainer is slashed, including in tolerance mode with a trainer on another backend (cpu)
+// than the run's reference (wasm).
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, it } from "mocha";
+
+const exec = promisify(execFile);
+
+interface Peer {
+  address: string;
+  role: "trainer" | "verifier";
+  shard: string | null;
+  attack: string | null;
+  slashed: boolean;
+  slashedFor?: string[];
+  credits: string;
+  activity?: { audits: number; challenged: number; disputesWon: number; disputesLost: number; unavailableReported: number; equivocationProofs: number; votes: number };
+}
+interface Report {
+  rounds: number;
+  accuracy: number;
+  stateHashesAgree: boolean;
+  peers: Peer[];
+}
+
+async function start(args: string[]): Promise<Report> {
+  const report = join(mkdtempSync(join(tmpdir(), "verihive-e2e-attacks-")), "report.json");
+  await exec(process.execPath, ["scripts/start.ts", "--local-steps", "50", "--audit-rate", "10000", ...args, "--report", report], { maxBuffer: 32 * 1024 * 1024 });
+  return JSON.parse(readFileSync(report, "utf8")) as Report;
+}
+
+const trainers = (r: Report) => r.peers.filter((p) => p.role === "trainer");
+const honest = (r: Report) => trainers(r).filter((p) => p.attack === null);
+const byAttack = (r: Report, name: string) => r.peers.find((p) => p.attack === name)!;
+
+describe("end to end: attacks are caught, honest peers are not harmed", function () {
+  this.timeout(480_000);
+
+  it("sign-flip and label-flip trainers are challenged, found guilty, slashed and removed", async () => {
+    const r = await start(["--trainers", "5", "--rounds", "3", "--verifiers", "2", "--byzantine", "2", "--attack", "sign-flip,label-flip"]);
+    for (const name of ["sign-flip", "label-flip"]) {
+      const p = byAttack(r, name);
+      assert.equal(p.slashed, true, `${name} slashed`);
+      assert.ok(p.slashedFor?.includes("fraud"), `${name} slashed for fraud (${p.slashedFor?.join(",")})`);
+      assert.equal(p.credits, "0", `${name}: banned, so no commitment of it is ever credited`);
+    }
+    for (const p of honest(r)) {
+      assert.equal(p.slashed, false, `honest ${p.address} not slashed`);
+      assert.equal(p.credits, "9600", "3 rounds x 50 steps x 64 credited"); // every honest commitment finalized
+    }
+    const verifiers = r.peers.filter((p) => p.role === "verifier");
+    assert.ok(verifiers.reduce((n, v) => n + (v.activity?.challenged ?? 0), 0) >= 2, "both attackers challenged");
+    for (const v of verifiers) assert.equal(v.activity?.disputesLost ?? 0, 0, "no honest verifier loses a dispute");
+    assert.equal(r.stateHashesAgree, true, "honest trainers end with the same state");
+    // Their updates are left out once they are banned: the model still learns.
+    assert.ok(r.accuracy > 0.6, `accuracy ${r.accuracy}`);
+  });
+
+  it("an equivocator is proved and slashed, a withholder is withheld, a false challenger loses; tolerance mode across cpu and wasm", async () => {
+    const r = await start([
+      ...["--trainers", "5", "--rounds", "2", "--byzantine", "2", "--attack", "equivocate,withhold"],
+      ...["--verifiers", "3", "--byzantine-verifiers", "1", "--verifier-attack", "false-challenge"],
+      ...["--mode", "tolerance", "--trainer-backends", "wasm,cpu,wasm,wasm,wasm"],
+    ]);
+    const equivocator = byAttack(r, "equivocate");
+    assert.ok(equivocator.slashedFor?.includes("equivocation"), `equivocator: ${equivocator.slashedFor?.join(",")}`);
+    const withholder = byAttack(r, "withhold");
+    assert.ok(withholder.slashedFor?.includes("withheld"), `withholder: ${withholder.slashedFor?.join(",")}`);
+    assert.ok(BigInt(withholder.credits) < 6400n, "no credit for a withheld round");
+    for (const p of honest(r)) {
+      assert.equal(p.slashed, false, `honest ${p.address} (${p.shard}) not slashed, even on cpu against a wasm reference`);
+      assert.equal(p.credits, "6400", "every honest commitment credited, false challenges included");
+    }
+    const liar = r.peers.find((p) => p.role === "verifier" && p.attack === "false-challenge")!;
+    assert.ok((liar.activity?.challenged ?? 0) >= 1, "the false challenger challenged");
+    assert.equal(liar.activity?.disputesWon ?? 0, 0, "and won nothing");
+    assert.ok((liar.activity?.disputesLost ?? 0) >= 1, "it lost its challenges");
+    assert.equal(r.stateHashesAgree, true);
+  });
+});
