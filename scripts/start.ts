@@ -1,6 +1,7 @@
 // npm start: the main job on an embedded default. Starts a Hardhat chain on 127.0.0.1, deploys the
-// contracts, creates and funds a run, starts N trainer processes (the last K of them byzantine) and M
-// verifier processes that find each other over libp2p, optionally kills and restarts a trainer mid-round,
+// contracts, creates and funds a run (exact or tolerance verification), starts N trainer processes (the
+// last K of them byzantine, each on its own tfjs backend if asked) and M verifier processes (the last J
+// of them byzantine) that find each other over libp2p, optionally kills and restarts a trainer mid-round,
 // waits for R rounds, and prints (and optionally writes) a report. `npm start -- --help` lists the flags;
 // scripts/local-run/ holds the pieces.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -12,7 +13,7 @@ import { connect, deployVerihive, runCoordinatorAbi, stakeTokenAbi, startLocalCh
 import { fundingFor } from "../lib/core/index.ts";
 import type { TrainerSummary } from "../node/trainer/trainer.ts";
 import { creditsOf, slashesOf } from "./local-run/chain-facts.ts";
-import { parseStartOptions, UsageError, USAGE, type StartOptions } from "./local-run/options.ts";
+import { parseStartOptions, trainerAttack, UsageError, USAGE, verifierAttack, type StartOptions } from "./local-run/options.ts";
 import { PeerProcess, type LogRecord } from "./local-run/peer-process.ts";
 import { buildReport, reportTable, type TrainerOutcome, type VerifierOutcome, type VerifierSummary } from "./local-run/report.ts";
 import { localRunSpec, settledBy, SHARDS } from "./local-run/run-spec.ts";
@@ -68,7 +69,14 @@ function verifierLine(label: string, rec: LogRecord, line: string): void {
 async function main(o: StartOptions): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "verihive-start-"));
   const honest = o.trainers - o.byzantine;
-  say(`start: ${o.trainers} trainers (${o.byzantine} byzantine${o.attack ? `: ${o.attack.name}` : ""}), ${o.verifiers} verifiers, ${o.rounds} rounds, work dir ${dir}`);
+  say(
+    `start: ${o.trainers} trainers (${o.byzantine} byzantine${o.attack ? `: ${o.attack.names.join(", ")}` : ""}), ` +
+      `${o.verifiers} verifiers (${o.byzantineVerifiers} byzantine${o.verifierAttack ? `: ${o.verifierAttack}` : ""}), ${o.rounds} rounds, work dir ${dir}`,
+  );
+  // Exact mode compares bits with a replay on the run's reference backend (wasm): a trainer on another
+  // backend computes other bits, and its honest commitments fail the check.
+  const offReference = o.trainerBackends.flatMap((b, i) => (b === "wasm" || b === "auto" ? [] : [`trainer ${i} (${b})`]));
+  if (o.mode === "exact" && offReference.length > 0) say(`start: warning: exact mode replays on wasm; ${offReference.join(", ")} will not match bit for bit (--mode tolerance allows it)`);
   chain = await startLocalChain();
   const rpc = chain.rpc;
   const owner = await connect({ rpc, privateKey: keyOf(0) });
@@ -94,27 +102,28 @@ async function main(o: StartOptions): Promise<number> {
   const runId = 1n;
   say(
     `start: run ${runId} created: ${spec.shards} shards, ${spec.localSteps} local steps x batch ${spec.batchSize}, rounds of ${spec.roundLength} s ` +
-      `(commit ${spec.commitWindow} s, audit ${spec.auditWindow} s, dispute ${spec.disputeWindow} s), audit rate ${spec.auditRateBps / 100}%, jury ${spec.jurySize}`,
+      `(commit ${spec.commitWindow} s, audit ${spec.auditWindow} s, dispute ${spec.disputeWindow} s), audit rate ${spec.auditRateBps / 100}%, jury ${spec.jurySize}, ` +
+      (o.mode === "exact" ? "exact mode" : `tolerance mode (τ = ${o.toleranceMicros / 1e6})`),
   );
 
-  const common = (role: string, key: number, dataDir: string) => {
+  const common = (role: string, key: number, dataDir: string, backend: string) => {
     const keyFile = join(dir, `${dataDir}.key`);
     writeFileSync(keyFile, keyOf(key), { mode: 0o600 });
-    return ["node/cli.ts", role, "--rpc", rpc, "--key", keyFile, "--coordinator", d.coordinator, "--run", String(runId), "--backend", o.backend, "--log", "json", "--data-dir", join(dir, dataDir)];
+    return ["node/cli.ts", role, "--rpc", rpc, "--key", keyFile, "--coordinator", d.coordinator, "--run", String(runId), "--backend", backend, "--log", "json", "--data-dir", join(dir, dataDir)];
   };
-  const attackerFrom = o.trainers - o.byzantine;
   const trainerList: PeerProcess[] = [];
   /** Every other trainer's latest address (a restarted trainer 0 gets a new port). */
   const bootstrapFor = (i: number) => trainerList.filter((p, k) => k !== i && p.address !== undefined).map((p) => p.address!);
   const startTrainer = (i: number) => {
-    const base = common("trainer", trainerAccount(i), `trainer-${i}`);
+    const base = common("trainer", trainerAccount(i), `trainer-${i}`, o.trainerBackends[i]!);
     base.push("--shard", SHARDS[i % SHARDS.length]!);
-    if (i >= attackerFrom && o.attack) {
-      base.push("--attack", o.attack.name);
-      if (o.attack.lambda !== undefined) base.push("--attack-lambda", String(o.attack.lambda));
-      if (o.attack.fraction !== undefined) base.push("--attack-fraction", String(o.attack.fraction));
+    const attack = trainerAttack(o, i);
+    if (attack !== null) {
+      base.push("--attack", attack);
+      if (o.attack?.lambda !== undefined) base.push("--attack-lambda", String(o.attack.lambda));
+      if (o.attack?.fraction !== undefined) base.push("--attack-fraction", String(o.attack.fraction));
     }
-    const label = `trainer ${i}${i >= attackerFrom ? ` (${o.attack!.name})` : ""}`;
+    const label = `trainer ${i}${attack === null ? "" : ` (${attack})`}`;
     const crashes = o.crashes.filter((c) => c.trainer === i).map((c) => ({ ...c, done: false }));
     const p: PeerProcess = new PeerProcess({
       label,
@@ -135,10 +144,13 @@ async function main(o: StartOptions): Promise<number> {
     return p;
   };
   const startVerifier = (j: number, bootstrap: string) => {
-    const label = `verifier ${j}`;
+    const attack = verifierAttack(o, j);
+    const label = `verifier ${j}${attack === null ? "" : ` (${attack})`}`;
+    const base = common("verifier", verifierAccount(j), `verifier-${j}`, o.backend);
+    if (attack !== null) base.push("--attack", attack);
     const p = new PeerProcess({
       label,
-      args: () => [...common("verifier", verifierAccount(j), `verifier-${j}`), "--bootstrap", bootstrap],
+      args: () => [...base, "--bootstrap", bootstrap],
       logFile: join(dir, `verifier-${j}.log`),
       onRecord: (rec, line) => verifierLine(label, rec, line),
     });
@@ -173,7 +185,7 @@ async function main(o: StartOptions): Promise<number> {
     index: i,
     address: account(trainerAccount(i)).address,
     shard: SHARDS[i % SHARDS.length]!,
-    attack: i >= attackerFrom ? o.attack!.name : null,
+    attack: trainerAttack(o, i),
     exitCode: trainerCodes[i]!,
     summary: readJson<TrainerSummary>(join(dir, `trainer-${i}`, "summary.json")),
     restarts: o.crashes.some((c) => c.trainer === i) ? p.restarts : undefined,
@@ -181,6 +193,7 @@ async function main(o: StartOptions): Promise<number> {
   const verifierOutcomes: VerifierOutcome[] = verifiers.map((_, j) => ({
     index: j,
     address: account(verifierAccount(j)).address,
+    attack: verifierAttack(o, j),
     exitCode: verifierCodes[j]!,
     summary: readJson<Partial<VerifierSummary>>(join(dir, `verifier-${j}`, "summary.json")),
   }));

@@ -4,23 +4,44 @@ import { runCoordinatorAbi } from "../../lib/chain/index.ts";
 // What the chain says about the peers of a run, for the report: who was slashed (and why), and each
 // account's credits. A peer's own summary is not trusted for either.
 
-export type SlashReason = "fraud" | "equivocation" | "withheld";
+/**
+ * Trainers: fraud (a guilty verdict), equivocation (a proof), withheld (unavailability upheld).
+ * Verifiers: juror-penalty (a juror that voted against the verdict or did not reveal), bond-lost (its
+ * challenge was rejected by a jury that voted).
+ */
+export type SlashReason = "fraud" | "equivocation" | "withheld" | "juror-penalty" | "bond-lost";
 
-/** Slashes of run `runId` by trainer address (lower case): TrainerSlashed, and CommitmentWithheld with slashed > 0. */
+/**
+ * Slashes of run `runId` by peer address (lower case): TrainerSlashed, CommitmentWithheld with slashed > 0,
+ * JurorPenalized, and the challenger of a DisputeResolved that is not guilty with votes (its bond goes).
+ */
 export async function slashesOf(client: PublicClient, coordinator: Address, runId: bigint): Promise<Map<string, SlashReason[]>> {
-  const base = { address: coordinator, abi: runCoordinatorAbi, args: { runId }, fromBlock: 0n, toBlock: "latest" } as const;
-  const [slashed, withheld] = await Promise.all([
-    client.getContractEvents({ ...base, eventName: "TrainerSlashed" }),
-    client.getContractEvents({ ...base, eventName: "CommitmentWithheld" }),
+  const base = { address: coordinator, abi: runCoordinatorAbi, fromBlock: 0n, toBlock: "latest" } as const;
+  const [slashed, withheld, opened] = await Promise.all([
+    client.getContractEvents({ ...base, args: { runId }, eventName: "TrainerSlashed" }),
+    client.getContractEvents({ ...base, args: { runId }, eventName: "CommitmentWithheld" }),
+    client.getContractEvents({ ...base, args: { runId }, eventName: "DisputeOpened" }),
   ]);
+  // JurorPenalized and DisputeResolved name the dispute, not the run: keep this run's disputes.
+  const challengerOf = new Map(opened.flatMap((e) => (e.args.disputeId === undefined || e.args.challenger === undefined ? [] : [[e.args.disputeId, e.args.challenger] as const])));
+  const [penalized, resolved] =
+    challengerOf.size === 0
+      ? [[], []]
+      : await Promise.all([client.getContractEvents({ ...base, eventName: "JurorPenalized" }), client.getContractEvents({ ...base, eventName: "DisputeResolved" })]);
   const out = new Map<string, SlashReason[]>();
-  const add = (trainer: Address | undefined, reason: SlashReason) => {
-    if (trainer === undefined) return;
-    const key = trainer.toLowerCase();
+  const add = (peer: Address | undefined, reason: SlashReason) => {
+    if (peer === undefined) return;
+    const key = peer.toLowerCase();
     out.set(key, [...(out.get(key) ?? []), reason]);
   };
+  const ours = (id: bigint | undefined) => id !== undefined && challengerOf.has(id);
   for (const e of slashed) add(e.args.trainer, e.args.byEquivocation ? "equivocation" : "fraud");
   for (const e of withheld) if ((e.args.slashed ?? 0n) > 0n) add(e.args.trainer, "withheld");
+  for (const e of penalized) if (ours(e.args.disputeId) && (e.args.amount ?? 0n) > 0n) add(e.args.juror, "juror-penalty");
+  for (const e of resolved) {
+    const votes = (e.args.guiltyVotes ?? 0) + (e.args.innocentVotes ?? 0);
+    if (ours(e.args.disputeId) && e.args.guilty === false && votes > 0) add(challengerOf.get(e.args.disputeId!), "bond-lost");
+  }
   return out;
 }
 

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { VERIFIER_ATTACK_NAMES, type VerifierAttackName } from "../../node/config-checks.ts";
 import type { AttackName } from "../../node/trainer/attacks/types.ts";
 
 // The flags of `npm start` (scripts/start.ts), checked into one StartOptions; UsageError says what is wrong.
@@ -7,24 +8,40 @@ import type { AttackName } from "../../node/trainer/attacks/types.ts";
 const ATTACKS = { "sign-flip": true, noise: true, "label-flip": true, equivocate: true, withhold: true } satisfies Record<AttackName, true>;
 export const ATTACK_CHOICES = Object.keys(ATTACKS) as AttackName[];
 const BACKENDS = ["auto", "gpu", "node", "wasm", "cpu"];
+const MODES = ["exact", "tolerance"] as const;
+export type ModeName = (typeof MODES)[number];
+/** τ = 0.1 (toleranceMicros = τ × 1e6) when --mode tolerance is given without --tolerance-micros. */
+export const DEFAULT_TOLERANCE_MICROS = 100_000;
+const UINT32_MAX = 2 ** 32 - 1;
 /** Hardhat's node funds 20 development accounts: account 0 deploys, the peers take the next ones. */
 export const MAX_PEERS = 19;
 
 export const USAGE = `usage: npm start -- [flags]
-  --trainers N          trainer processes (default 4; shards are the gate and 2 experts, assigned round-robin)
-  --verifiers M         verifier processes (default 2)
-  --rounds R            training rounds (default 5)
-  --local-steps H       local steps per round (default 500, a multiple of 25)
-  --backend KIND        tfjs backend for every peer: auto, gpu, node, wasm or cpu (default auto)
-  --audit-rate BPS      share of commitments audited, in basis points 0..10000 (default 1000 = 10%)
-  --byzantine K         the last K trainers attack (default 0)
-  --attack NAME         what they do: ${ATTACK_CHOICES.join(", ")} (required when K > 0)
-  --attack-lambda X     attack strength, > 0 (default 1; sign-flip: −λ × progress, noise: λ × its norm)
-  --attack-fraction F   share of segments sign-flip and noise corrupt, in (0, 1] (default 1)
-  --crash I@R[+S]       kill -9 trainer I while it trains round R, restart it S s later (default 2; repeatable)
-  --report FILE         write the JSON report here
-  -h, --help            print this help
-Exits 1 if an honest trainer or a verifier fails, or honest trainers end with different state hashes.`;
+  --trainers N              trainer processes (default 4; shards are the gate and 2 experts, assigned round-robin)
+  --verifiers M             verifier processes (default 2)
+  --rounds R                training rounds (default 5)
+  --local-steps H           local steps per round (default 500, a multiple of 25)
+  --backend KIND            tfjs backend for every peer: auto, gpu, node, wasm or cpu (default auto)
+  --trainer-backends LIST   one backend per trainer, comma-separated, in order (e.g. wasm,cpu,wasm,wasm);
+                            overrides --backend for trainers; verifiers keep --backend
+  --mode M                  verification mode: exact (bit for bit, on the run's reference backend, wasm) or
+                            tolerance (a replay within τ × the segment's progress) (default exact)
+  --tolerance-micros N      τ × 1e6, an integer > 0; tolerance mode only (default 100000, τ = 0.1)
+  --audit-rate BPS          share of commitments audited, in basis points 0..10000 (default 1000 = 10%)
+  --byzantine K             the last K trainers attack (default 0)
+  --attack LIST             what they do: ${ATTACK_CHOICES.join(", ")} (required when K > 0):
+                            one name for all of them, or K comma-separated names in trainer order
+                            (e.g. sign-flip,label-flip)
+  --attack-lambda X         attack strength, > 0 (default 1; sign-flip: −λ × progress, noise: λ × its norm)
+  --attack-fraction F       share of segments sign-flip and noise corrupt, in (0, 1] (default 1)
+  --byzantine-verifiers J   the last J verifiers attack (default 0)
+  --verifier-attack NAME    what they do: ${VERIFIER_ATTACK_NAMES.join(", ")} (required when J > 0): lazy attests
+                            without checking, false-challenge challenges honest commitments
+  --crash I@R[+S]           kill -9 trainer I while it trains round R, restart it S s later (default 2; repeatable)
+  --report FILE             write the JSON report here
+  -h, --help                print this help
+Exits 1 if an honest trainer or an honest verifier fails or is slashed, or honest trainers end with different
+state hashes; byzantine peers' failures and slashes are reported, not failures.`;
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -42,11 +59,20 @@ export interface StartOptions {
   readonly verifiers: number;
   readonly rounds: number;
   readonly localSteps: number;
+  /** The verifiers' backend (--backend). */
   readonly backend: string;
+  /** One backend per trainer, in order (--trainer-backends, else --backend for each). */
+  readonly trainerBackends: readonly string[];
+  readonly mode: ModeName;
+  /** τ × 1e6: > 0 in tolerance mode, 0 in exact mode. */
+  readonly toleranceMicros: number;
   readonly auditRateBps: number;
   readonly byzantine: number;
-  /** Set when byzantine > 0. */
-  readonly attack: { readonly name: AttackName; readonly lambda?: number; readonly fraction?: number } | undefined;
+  /** Set when byzantine > 0: `names[k]` is what trainer `trainers − byzantine + k` does (byzantine names). */
+  readonly attack: { readonly names: readonly AttackName[]; readonly lambda?: number; readonly fraction?: number } | undefined;
+  readonly byzantineVerifiers: number;
+  /** Set when byzantineVerifiers > 0: what each of the last J verifiers does. */
+  readonly verifierAttack: VerifierAttackName | undefined;
   readonly crashes: readonly Crash[];
   readonly report: string | undefined;
 }
@@ -64,6 +90,24 @@ function decimal(name: string, v: string | undefined, ok: (x: number) => boolean
   return x;
 }
 
+/** Comma-separated items, none of them empty. */
+function items(name: string, v: string): string[] {
+  const out = v.split(",").map((s) => s.trim());
+  if (out.some((s) => s === "")) throw new UsageError(`--${name} must be a comma-separated list without empty items (got '${v}')`);
+  return out;
+}
+
+/** What trainer `i` does, or null for an honest one. */
+export function trainerAttack(o: Pick<StartOptions, "trainers" | "byzantine" | "attack">, i: number): AttackName | null {
+  const k = i - (o.trainers - o.byzantine);
+  return k >= 0 && o.attack ? o.attack.names[k]! : null;
+}
+
+/** What verifier `j` does, or null for an honest one. */
+export function verifierAttack(o: Pick<StartOptions, "verifiers" | "byzantineVerifiers" | "verifierAttack">, j: number): VerifierAttackName | null {
+  return j >= o.verifiers - o.byzantineVerifiers && o.verifierAttack !== undefined ? o.verifierAttack : null;
+}
+
 /** Parses `npm start` flags; `help` when -h/--help is given. Throws UsageError. */
 export function parseStartOptions(argv: readonly string[]): StartOptions | "help" {
   let values;
@@ -76,11 +120,16 @@ export function parseStartOptions(argv: readonly string[]): StartOptions | "help
         rounds: { type: "string", default: "5" },
         "local-steps": { type: "string", default: "500" },
         backend: { type: "string", default: "auto" },
+        "trainer-backends": { type: "string" },
+        mode: { type: "string", default: "exact" },
+        "tolerance-micros": { type: "string" },
         "audit-rate": { type: "string", default: "1000" },
         byzantine: { type: "string", default: "0" },
         attack: { type: "string" },
         "attack-lambda": { type: "string" },
         "attack-fraction": { type: "string" },
+        "byzantine-verifiers": { type: "string", default: "0" },
+        "verifier-attack": { type: "string" },
         crash: { type: "string", multiple: true, default: [] },
         report: { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -97,19 +146,54 @@ export function parseStartOptions(argv: readonly string[]): StartOptions | "help
   const localSteps = int("local-steps", values["local-steps"], 25, 5000);
   if (localSteps % 25 !== 0) throw new UsageError("--local-steps must be a multiple of 25 (the checkpoint interval)");
   if (!BACKENDS.includes(values.backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(", ")} (got '${values.backend}')`);
+  const trainerBackends = values["trainer-backends"] === undefined ? Array.from({ length: trainers }, () => values.backend) : items("trainer-backends", values["trainer-backends"]);
+  for (const b of trainerBackends) if (!BACKENDS.includes(b)) throw new UsageError(`--trainer-backends: each must be one of ${BACKENDS.join(", ")} (got '${b}')`);
+  if (trainerBackends.length !== trainers) throw new UsageError(`--trainer-backends names ${trainerBackends.length} backends for ${trainers} trainers: give exactly one per trainer, in order`);
+  const mode = values.mode as ModeName;
+  if (!MODES.includes(mode)) throw new UsageError(`--mode must be one of ${MODES.join(", ")} (got '${values.mode}')`);
+  const micros = values["tolerance-micros"];
+  if (micros !== undefined && mode !== "tolerance") throw new UsageError("--tolerance-micros needs --mode tolerance");
+  const toleranceMicros = mode === "exact" ? 0 : micros === undefined ? DEFAULT_TOLERANCE_MICROS : int("tolerance-micros", micros, 1, UINT32_MAX);
   const auditRateBps = int("audit-rate", values["audit-rate"], 0, 10_000);
   const byzantine = int("byzantine", values.byzantine, 0, trainers);
-  const name = values.attack;
-  if (name !== undefined && !(ATTACK_CHOICES as string[]).includes(name)) throw new UsageError(`--attack must be one of ${ATTACK_CHOICES.join(", ")} (got '${name}')`);
+  const names = values.attack === undefined ? undefined : items("attack", values.attack);
+  for (const n of names ?? []) if (!(ATTACK_CHOICES as string[]).includes(n)) throw new UsageError(`--attack: each must be one of ${ATTACK_CHOICES.join(", ")} (got '${n}')`);
   const lambda = decimal("attack-lambda", values["attack-lambda"], (x) => x > 0, "a finite number greater than 0");
   const fraction = decimal("attack-fraction", values["attack-fraction"], (x) => x > 0 && x <= 1, "a number in (0, 1]");
-  if (byzantine > 0 && name === undefined) throw new UsageError("--byzantine needs --attack NAME");
-  if (byzantine === 0 && (name !== undefined || lambda !== undefined || fraction !== undefined)) throw new UsageError("--attack, --attack-lambda and --attack-fraction need --byzantine K > 0");
+  if (byzantine > 0 && names === undefined) throw new UsageError("--byzantine needs --attack NAME");
+  if (byzantine === 0 && (names !== undefined || lambda !== undefined || fraction !== undefined)) throw new UsageError("--attack, --attack-lambda and --attack-fraction need --byzantine K > 0");
+  if (names !== undefined && names.length !== 1 && names.length !== byzantine) {
+    throw new UsageError(`--attack lists ${names.length} attacks for --byzantine ${byzantine}: give one name for all of them or exactly ${byzantine}, in trainer order`);
+  }
+  const byzantineVerifiers = int("byzantine-verifiers", values["byzantine-verifiers"], 0, verifiers);
+  const vAttack = values["verifier-attack"];
+  if (vAttack !== undefined && !(VERIFIER_ATTACK_NAMES as readonly string[]).includes(vAttack)) {
+    throw new UsageError(`--verifier-attack must be one of ${VERIFIER_ATTACK_NAMES.join(", ")} (got '${vAttack}')`);
+  }
+  if (byzantineVerifiers > 0 && vAttack === undefined) throw new UsageError("--byzantine-verifiers needs --verifier-attack NAME");
+  if (byzantineVerifiers === 0 && vAttack !== undefined) throw new UsageError("--verifier-attack needs --byzantine-verifiers J > 0");
   const crashes = values.crash.map((c) => {
     const m = /^([0-9]+)@([0-9]+)(?:\+([0-9]+))?$/.exec(c);
     if (!m) throw new UsageError(`--crash must be TRAINER@ROUND[+SECONDS], like 1@2 or 1@2+25 (got '${c}')`);
     return { trainer: int("crash trainer", m[1]!, 0, trainers - 1), round: int("crash round", m[2]!, 0, rounds - 1), delay: int("crash delay", m[3] ?? "2", 0, 3600) };
   });
-  const attack = byzantine > 0 ? { name: name as AttackName, ...(lambda !== undefined && { lambda }), ...(fraction !== undefined && { fraction }) } : undefined;
-  return { trainers, verifiers, rounds, localSteps, backend: values.backend, auditRateBps, byzantine, attack, crashes, report: values.report };
+  const attackNames = (names?.length === 1 ? Array.from({ length: byzantine }, () => names[0]!) : (names ?? [])) as AttackName[];
+  const attack = byzantine > 0 ? { names: attackNames, ...(lambda !== undefined && { lambda }), ...(fraction !== undefined && { fraction }) } : undefined;
+  return {
+    trainers,
+    verifiers,
+    rounds,
+    localSteps,
+    backend: values.backend,
+    trainerBackends,
+    mode,
+    toleranceMicros,
+    auditRateBps,
+    byzantine,
+    attack,
+    byzantineVerifiers,
+    verifierAttack: byzantineVerifiers > 0 ? (vAttack as VerifierAttackName) : undefined,
+    crashes,
+    report: values.report,
+  };
 }

@@ -1,4 +1,5 @@
 import { formatUnits, type Address } from "viem";
+import type { VerifierAttackName } from "../../node/config-checks.ts";
 import type { AttackName } from "../../node/trainer/attacks/types.ts";
 import type { TrainerSummary } from "../../node/trainer/trainer.ts";
 import type { SlashReason } from "./chain-facts.ts";
@@ -37,6 +38,8 @@ export interface TrainerOutcome {
 export interface VerifierOutcome {
   readonly index: number;
   readonly address: Address;
+  /** Set for a byzantine verifier (`--byzantine-verifiers`). */
+  readonly attack: VerifierAttackName | null;
   readonly exitCode: number;
   readonly summary: Partial<VerifierSummary> | undefined;
 }
@@ -56,8 +59,9 @@ export interface PeerReport {
   role: "trainer" | "verifier";
   /** null for verifiers. */
   shard: string | null;
-  attack: AttackName | null;
-  /** From the chain: TrainerSlashed, or CommitmentWithheld with a slash. */
+  /** What a byzantine peer does; null for an honest one. */
+  attack: AttackName | VerifierAttackName | null;
+  /** From the chain: TrainerSlashed, CommitmentWithheld with a slash, JurorPenalized, or a challenge bond lost. */
   slashed: boolean;
   slashedFor?: SlashReason[];
   /** On-chain credits (samples of finalized commitments). */
@@ -90,7 +94,11 @@ export function hashesAgree(summaries: readonly TrainerSummary[]): boolean {
   return [...shards].every((shard) => new Set(summaries.map((s) => s.stateHashes[shard])).size === 1);
 }
 
-/** The report, and why `npm start` fails (empty: it succeeded). Attackers' failures are not failures. */
+/**
+ * The report, and why `npm start` fails (empty: it succeeded). Attackers' failures and slashes (trainers'
+ * and verifiers') are not failures. An honest verifier that loses stake is one only in a run without
+ * byzantine verifiers: a byzantine juror or challenger can make an honest verifier lose.
+ */
 export function buildReport(rounds: number, trainers: readonly TrainerOutcome[], verifiers: readonly VerifierOutcome[], facts: ChainFacts): { report: Report; failures: string[] } {
   const failures: string[] = [];
   const slashesOf = (a: Address) => facts.slashes.get(a.toLowerCase()) ?? [];
@@ -99,7 +107,11 @@ export function buildReport(rounds: number, trainers: readonly TrainerOutcome[],
     if (t.exitCode !== 0 || t.summary === undefined) failures.push(`honest trainer ${t.index} failed (exit ${t.exitCode}${t.summary ? "" : ", no summary"})`);
     if (slashesOf(t.address).length > 0) failures.push(`honest trainer ${t.index} was slashed (${slashesOf(t.address).join(", ")})`);
   }
-  for (const v of verifiers) if (v.exitCode !== 0 || v.summary === undefined) failures.push(`verifier ${v.index} failed (exit ${v.exitCode}${v.summary ? "" : ", no summary"})`);
+  const allVerifiersHonest = verifiers.every((v) => v.attack === null);
+  for (const v of verifiers.filter((x) => x.attack === null)) {
+    if (v.exitCode !== 0 || v.summary === undefined) failures.push(`honest verifier ${v.index} failed (exit ${v.exitCode}${v.summary ? "" : ", no summary"})`);
+    if (allVerifiersHonest && slashesOf(v.address).length > 0) failures.push(`honest verifier ${v.index} was slashed (${slashesOf(v.address).join(", ")})`);
+  }
   const honestSummaries = honest.flatMap((t) => (t.summary ? [t.summary] : []));
   const stateHashesAgree = honestSummaries.length === honest.length && hashesAgree(honestSummaries);
   if (!stateHashesAgree) failures.push("honest trainers do not agree on the final state hashes");
@@ -130,8 +142,9 @@ export function buildReport(rounds: number, trainers: readonly TrainerOutcome[],
       address: v.address,
       role: "verifier",
       shard: null,
-      attack: null,
+      attack: v.attack,
       slashed: slashesOf(v.address).length > 0,
+      ...(slashesOf(v.address).length > 0 && { slashedFor: [...slashesOf(v.address)] }),
       credits: String(facts.credits.get(v.address.toLowerCase()) ?? 0n),
       rewards: str(v.summary?.rewards) ?? "0",
       exitCode: v.exitCode,
@@ -155,7 +168,7 @@ export function reportTable(report: Report): string {
   const lines = [
     `rounds ${report.rounds}   accuracy ${report.accuracy.toFixed(4)}   honest state hashes agree: ${report.stateHashesAgree ? "yes" : "NO"}` +
       (report.verificationOverhead === null ? "" : `   verification overhead ${(100 * report.verificationOverhead).toFixed(1)}% of training CPU`),
-    `  ${"address".padEnd(42)}  ${"role".padEnd(8)}  ${"shard".padEnd(8)}  ${"attack".padEnd(10)}  slashed             ${"credits".padStart(7)}  ${"rewards".padStart(8)}  notes`,
+    `  ${"address".padEnd(42)}  ${"role".padEnd(8)}  ${"shard".padEnd(8)}  ${"attack".padEnd(15)}  ${"slashed".padEnd(20)}  ${"credits".padStart(7)}  ${"rewards".padStart(8)}  notes`,
   ];
   for (const p of report.peers) {
     const notes: string[] = [];
@@ -167,7 +180,7 @@ export function reportTable(report: Report): string {
     }
     const slashed = p.slashed ? `yes (${(p.slashedFor ?? []).join(",") || "?"})` : "no";
     lines.push(
-      `  ${p.address}  ${p.role.padEnd(8)}  ${(p.shard ?? "-").padEnd(8)}  ${(p.attack ?? "-").padEnd(10)}  ${slashed.padEnd(18)}  ${p.credits.padStart(7)}  ${tokens(p.rewards).padStart(8)}  ${notes.join("; ")}`,
+      `  ${p.address}  ${p.role.padEnd(8)}  ${(p.shard ?? "-").padEnd(8)}  ${(p.attack ?? "-").padEnd(15)}  ${slashed.padEnd(20)}  ${p.credits.padStart(7)}  ${tokens(p.rewards).padStart(8)}  ${notes.join("; ")}`,
     );
   }
   return lines.join("\n");

@@ -1,7 +1,7 @@
-import { defaultRunSpec, roundSchedule, type RunSpec } from "../../lib/core/index.ts";
+import { defaultRunSpec, roundSchedule, VerificationMode, type RunSpec } from "../../lib/core/index.ts";
 
 // The run `npm start` creates: 3 shards, checkpoints every 25 steps, batch 64, short windows sized for
-// one machine running every peer. All times are in seconds.
+// one machine running every peer, exact or tolerance verification. All times are in seconds.
 
 export const SHARDS = ["gate", "expert-0", "expert-1"] as const;
 export const CHECKPOINT_INTERVAL = 25;
@@ -20,6 +20,9 @@ export interface LocalRunShape {
   readonly trainers: number;
   readonly verifiers: number;
   readonly auditRateBps: number;
+  readonly mode: "exact" | "tolerance";
+  /** τ × 1e6; > 0 in tolerance mode (the contract refuses 0), ignored in exact mode. */
+  readonly toleranceMicros: number;
   /** CPU cores the peers share (os.availableParallelism()). */
   readonly cores: number;
 }
@@ -32,7 +35,7 @@ export function trainingSeconds(localSteps: number, trainers: number, cores: num
 /**
  * The spec. Round `20 + H/50`, commit window `12 + H/50`, each at least what training needs (commit
  * window ≥ training + 8 s to load, announce and commit; round ≥ commit window + 8 s to fetch updates,
- * aggregate and evaluate). Audit 10 s and dispute 12 s give a verifier time to fetch and replay a
+ * aggregate and evaluate). `mode` and `toleranceMicros` as given. Audit 10 s and dispute 12 s give a verifier time to fetch and replay a
  * 25-step segment; jury windows 6 s each. Jury of 1 up to 2 verifiers, else 3.
  */
 export function localRunSpec(shape: LocalRunShape): RunSpec {
@@ -56,6 +59,8 @@ export function localRunSpec(shape: LocalRunShape): RunSpec {
     jurySize: shape.verifiers <= 2 ? 1 : 3,
     maxVerifiers: Math.max(4, shape.verifiers + 1),
     auditRateBps: shape.auditRateBps,
+    mode: shape.mode === "tolerance" ? VerificationMode.Tolerance : VerificationMode.Exact,
+    toleranceMicros: shape.mode === "tolerance" ? shape.toleranceMicros : 0,
   });
 }
 
