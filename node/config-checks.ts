@@ -9,11 +9,6 @@ import { getAddress, isAddress, parseUnits, type Address } from "viem";
 /** "gate", "expert-0", "expert-1", … (as lib/ml's `ShardName`). */
 export type ShardName = "gate" | `expert-${number}`;
 
-/** What a verifier under test does wrong (`verihive verifier --attack NAME`, test networks only). */
-export type VerifierAttackName = "lazy" | "false-challenge";
-/** Every verifier attack, in help order: lazy attests without checking, false-challenge challenges honest commitments. */
-export const VERIFIER_ATTACK_NAMES: readonly VerifierAttackName[] = ["lazy", "false-challenge"];
-
 /** One setting's raw value and where it came from (for messages and relative paths). */
 export interface Raw {
   readonly value: string | readonly string[];

@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Address } from "viem";
 import { VerihiveError } from "../lib/core/errors.ts";
+import { VERIFIER_ATTACKS, type VerifierAttack } from "../verifier/misbehaviour.ts";
 import {
   checkAddress,
   checkMultiaddr,
@@ -12,11 +13,9 @@ import {
   checkStake,
   checkUrl,
   oneOf,
-  VERIFIER_ATTACK_NAMES,
   type Check,
   type Raw,
   type ShardName,
-  type VerifierAttackName,
 } from "./config-checks.ts";
 import { ATTACK_NAMES, type AttackName } from "./trainer/attacks/index.ts";
 
@@ -44,8 +43,7 @@ export type Role = "trainer" | "verifier";
 export type BackendPreference = "auto" | "gpu" | "node" | "wasm" | "cpu";
 /** "auto": pretty on a terminal, JSON lines otherwise. */
 export type LogFormat = "auto" | "json" | "pretty";
-export type { ShardName, VerifierAttackName } from "./config-checks.ts";
-export { VERIFIER_ATTACK_NAMES } from "./config-checks.ts";
+export type { ShardName } from "./config-checks.ts";
 
 /** Where the account key is: a raw hex key file, or a v3 keystore and its password. */
 export type KeySource =
@@ -88,8 +86,8 @@ export interface TrainerConfig extends NodeConfigBase {
 
 export interface VerifierConfig extends NodeConfigBase {
   readonly role: "verifier";
-  /** A verifier attack under test (`--attack NAME`, test networks only); absent for an honest verifier. */
-  readonly attack?: VerifierAttackName;
+  /** A verifier attack under test (`--attack NAME`, test networks only: verifier/misbehaviour.ts); absent for an honest verifier. */
+  readonly attack?: VerifierAttack;
 }
 
 /** `--help` (or `-h`) was given: print the help text and exit. */
@@ -134,7 +132,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: "VERIHIVE_ATTACK",
     arg: "NAME",
     text: `misbehave on purpose, test networks only: ${ATTACK_NAMES.join(", ")}`,
-    verifierText: `misbehave on purpose, test networks only: ${VERIFIER_ATTACK_NAMES.join(", ")} (lazy attests without checking, false-challenge challenges honest commitments)`,
+    verifierText: `misbehave on purpose, test networks only: ${VERIFIER_ATTACKS.join(", ")} (lazy attests without checking, false-challenge challenges honest commitments)`,
     fallback: "none",
   },
   { name: "attack-lambda", env: "VERIHIVE_ATTACK_LAMBDA", arg: "X", text: "attack strength λ > 0 (sign-flip: −λ × progress; noise: λ × its norm)", fallback: "1", trainerOnly: true },
@@ -357,7 +355,7 @@ function parse(role: Role, argv: readonly string[], env: Readonly<Record<string,
   const log = scalar(layers, "log", oneOf<LogFormat>(["auto", "json", "pretty"]), problems) ?? "auto";
   const dataDirGiven = scalar(layers, "data-dir", checkPath, problems);
   const attack = role === "trainer" ? attackConfig(layers, problems) : undefined;
-  const verifierAttack = role === "verifier" ? scalar(layers, "attack", oneOf(VERIFIER_ATTACK_NAMES), problems) : undefined;
+  const verifierAttack = role === "verifier" ? scalar(layers, "attack", oneOf(VERIFIER_ATTACKS), problems) : undefined;
 
   if (problems.length > 0 || rpc === undefined || key === undefined || coordinator === undefined || runId === undefined) {
     throw new ConfigError(role, problems);

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
-import { VERIFIER_ATTACK_NAMES, type VerifierAttackName } from "../../node/config-checks.ts";
 import type { AttackName } from "../../node/trainer/attacks/types.ts";
+import { VERIFIER_ATTACKS, type VerifierAttack } from "../../verifier/misbehaviour.ts";
 
 // The flags of `npm start` (scripts/start.ts), checked into one StartOptions; UsageError says what is wrong.
 
@@ -35,7 +35,7 @@ export const USAGE = `usage: npm start -- [flags]
   --attack-lambda X         attack strength, > 0 (default 1; sign-flip: −λ × progress, noise: λ × its norm)
   --attack-fraction F       share of segments sign-flip and noise corrupt, in (0, 1] (default 1)
   --byzantine-verifiers J   the last J verifiers attack (default 0)
-  --verifier-attack NAME    what they do: ${VERIFIER_ATTACK_NAMES.join(", ")} (required when J > 0): lazy attests
+  --verifier-attack NAME    what they do: ${VERIFIER_ATTACKS.join(", ")} (required when J > 0): lazy attests
                             without checking, false-challenge challenges honest commitments
   --crash I@R[+S]           kill -9 trainer I while it trains round R, restart it S s later (default 2; repeatable)
   --report FILE             write the JSON report here
@@ -72,7 +72,7 @@ export interface StartOptions {
   readonly attack: { readonly names: readonly AttackName[]; readonly lambda?: number; readonly fraction?: number } | undefined;
   readonly byzantineVerifiers: number;
   /** Set when byzantineVerifiers > 0: what each of the last J verifiers does. */
-  readonly verifierAttack: VerifierAttackName | undefined;
+  readonly verifierAttack: VerifierAttack | undefined;
   readonly crashes: readonly Crash[];
   readonly report: string | undefined;
 }
@@ -104,7 +104,7 @@ export function trainerAttack(o: Pick<StartOptions, "trainers" | "byzantine" | "
 }
 
 /** What verifier `j` does, or null for an honest one. */
-export function verifierAttack(o: Pick<StartOptions, "verifiers" | "byzantineVerifiers" | "verifierAttack">, j: number): VerifierAttackName | null {
+export function verifierAttack(o: Pick<StartOptions, "verifiers" | "byzantineVerifiers" | "verifierAttack">, j: number): VerifierAttack | null {
   return j >= o.verifiers - o.byzantineVerifiers && o.verifierAttack !== undefined ? o.verifierAttack : null;
 }
 
@@ -167,8 +167,8 @@ export function parseStartOptions(argv: readonly string[]): StartOptions | "help
   }
   const byzantineVerifiers = int("byzantine-verifiers", values["byzantine-verifiers"], 0, verifiers);
   const vAttack = values["verifier-attack"];
-  if (vAttack !== undefined && !(VERIFIER_ATTACK_NAMES as readonly string[]).includes(vAttack)) {
-    throw new UsageError(`--verifier-attack must be one of ${VERIFIER_ATTACK_NAMES.join(", ")} (got '${vAttack}')`);
+  if (vAttack !== undefined && !(VERIFIER_ATTACKS as readonly string[]).includes(vAttack)) {
+    throw new UsageError(`--verifier-attack must be one of ${VERIFIER_ATTACKS.join(", ")} (got '${vAttack}')`);
   }
   if (byzantineVerifiers > 0 && vAttack === undefined) throw new UsageError("--byzantine-verifiers needs --verifier-attack NAME");
   if (byzantineVerifiers === 0 && vAttack !== undefined) throw new UsageError("--verifier-attack needs --byzantine-verifiers J > 0");
@@ -192,7 +192,7 @@ export function parseStartOptions(argv: readonly string[]): StartOptions | "help
     byzantine,
     attack,
     byzantineVerifiers,
-    verifierAttack: byzantineVerifiers > 0 ? (vAttack as VerifierAttackName) : undefined,
+    verifierAttack: byzantineVerifiers > 0 ? (vAttack as VerifierAttack) : undefined,
     crashes,
     report: values.report,
   };

@@ -1,7 +1,7 @@
 import { formatUnits, type Address } from "viem";
-import type { VerifierAttackName } from "../../node/config-checks.ts";
 import type { AttackName } from "../../node/trainer/attacks/types.ts";
 import type { TrainerSummary } from "../../node/trainer/trainer.ts";
+import type { VerifierAttack } from "../../verifier/misbehaviour.ts";
 import type { SlashReason } from "./chain-facts.ts";
 
 // The report of `npm start` (`--report FILE`) and the table it prints: built from each peer's exit code
@@ -39,7 +39,7 @@ export interface VerifierOutcome {
   readonly index: number;
   readonly address: Address;
   /** Set for a byzantine verifier (`--byzantine-verifiers`). */
-  readonly attack: VerifierAttackName | null;
+  readonly attack: VerifierAttack | null;
   readonly exitCode: number;
   readonly summary: Partial<VerifierSummary> | undefined;
 }
@@ -60,7 +60,7 @@ export interface PeerReport {
   /** null for verifiers. */
   shard: string | null;
   /** What a byzantine peer does; null for an honest one. */
-  attack: AttackName | VerifierAttackName | null;
+  attack: AttackName | VerifierAttack | null;
   /** From the chain: TrainerSlashed, CommitmentWithheld with a slash, JurorPenalized, or a challenge bond lost. */
   slashed: boolean;
   slashedFor?: SlashReason[];
