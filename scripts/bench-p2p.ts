@@ -1,7 +1,7 @@
 // Update transfer throughput between two processes over libp2p on loopback (a benchmark, not a test).
-//   npx tsx scripts/bench-p2p.ts          a line of text
-//   npx tsx scripts/bench-p2p.ts --json   one JSON object: { "exchangeMBps": n }
-// A child process (spawned with node_modules/.bin/tsx) serves a 16 MiB blob on /verihive/blob/1.0.0;
+//   node scripts/bench-p2p.ts          a line of text
+//   node scripts/bench-p2p.ts --json   one JSON object: { "exchangeMBps": n }
+// A child process (this script on the same Node, process.execPath) serves a 16 MiB blob on /verihive/blob/1.0.0;
 // this process fetches it with fetchBlob (length check, SHA-256 check included). exchangeMBps is the
 // median of 5 fetches after one warm-up fetch, in MB/s (10^6 bytes per second).
 import { spawn, type ChildProcess } from "node:child_process";
@@ -24,7 +24,7 @@ const CLIENT_KEY: Hex = `0x${"c1".repeat(32)}`;
 
 const args = process.argv.slice(2);
 if (args.includes("--help")) {
-  console.log("usage: npx tsx scripts/bench-p2p.ts [--json]");
+  console.log("usage: node scripts/bench-p2p.ts [--json]");
   console.log("  fetch throughput of a 16 MiB blob from a second process over libp2p (tcp + noise + yamux) on");
   console.log("  127.0.0.1, hash-checked; median of 5 fetches after a warm-up, in MB/s (10^6 B/s)");
   process.exit(0);
@@ -68,8 +68,7 @@ function parseServerInfo(line: string): ServerInfo {
 
 /** Spawns the serving child and waits for its first line. */
 async function startServer(): Promise<{ child: ChildProcess; info: ServerInfo }> {
-  const tsx = fileURLToPath(new URL("../node_modules/.bin/tsx", import.meta.url));
-  const child = spawn(tsx, [fileURLToPath(import.meta.url), "--serve"], { stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "--serve"], { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout! });
   const timer = setTimeout(() => child.kill("SIGTERM"), SERVER_READY_TIMEOUT_MS);
   try {
