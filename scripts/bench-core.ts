@@ -1,28 +1,42 @@
 // Throughput of the pure core's hot paths (a benchmark, not a test).
-//   npx tsx scripts/bench-core.ts          table
-//   npx tsx scripts/bench-core.ts --json   one JSON object
-//     { "hashGBps": n, "hashGBpsNoble": n, "aggregationMs": { "4": ms, "8": ms, "16": ms } }
+//   node scripts/bench-core.ts          table
+//   node scripts/bench-core.ts --json   one JSON object
+//     { "hashGBps": n, "hashGBpsNoble": n, "aggregationMs": { "4": ms, "8": ms, "16": ms }, "updateLength": n }
 // hashGBps / hashGBpsNoble: stateHash framing over a ~16 MB state with node:crypto / @noble/hashes SHA-256.
-// aggregationMs: CenteredClip (20 iterations) over N updates of 200,000 floats. Every figure is the
-// median of 5 runs after one warm-up run.
+// aggregationMs: CenteredClip (20 iterations) over N updates of the model's size: every shard's parameters
+// and momentum slots of the default MoE (457,624 floats; --length L for another size). Every figure is the
+// median of --runs (5) runs after one warm-up run.
 import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { centeredClip, stateHash } from "../lib/core/index.ts";
+import { DEFAULT_MOE_SPEC, shardNames } from "../lib/ml/index.ts";
+import { stateSizes } from "../lib/protocol/index.ts";
 
-const RUNS = 5;
-const UPDATE_LENGTH = 200_000;
 const CLIP_SIZES = [4, 8, 16] as const;
+const MODEL_LENGTH = shardNames(DEFAULT_MOE_SPEC).reduce((s, n) => s + stateSizes(n, DEFAULT_MOE_SPEC).reduce((a, b) => a + b, 0), 0);
+const USAGE = `usage: node scripts/bench-core.ts [--json] [--runs 5] [--length ${MODEL_LENGTH}]
+  state hash throughput (node:crypto and @noble/hashes SHA-256, ~16 MB and ~1 MB states)
+  and CenteredClip wall time for N = 4, 8, 16 updates of --length floats (default: the model's parameters
+  and slots); medians of --runs runs after a warm-up`;
 
-const args = process.argv.slice(2);
-if (args.includes("--help")) {
-  console.log("usage: npx tsx scripts/bench-core.ts [--json]");
-  console.log("  state hash throughput (node:crypto and @noble/hashes SHA-256, ~16 MB and ~1 MB states)");
-  console.log("  and CenteredClip wall time for N = 4, 8, 16 updates of 200,000 floats; medians of 5 runs");
+function options(): { json?: boolean; runs?: string; length?: string; help?: boolean } {
+  try {
+    return parseArgs({ options: { json: { type: "boolean" }, runs: { type: "string" }, length: { type: "string" }, help: { type: "boolean" } } }).values;
+  } catch (err) {
+    console.error(`bench-core: ${(err as Error).message} (try --help)`);
+    process.exit(2);
+  }
+}
+const args = options();
+if (args.help) {
+  console.log(USAGE);
   process.exit(0);
 }
-const unknown = args.filter((a) => a !== "--json");
-if (unknown.length > 0) {
-  console.error(`bench-core: unknown argument(s) ${unknown.join(" ")} (try --help)`);
+const RUNS = Number(args.runs ?? 5);
+const UPDATE_LENGTH = Number(args.length ?? MODEL_LENGTH);
+if (!Number.isInteger(RUNS) || RUNS < 1 || !Number.isInteger(UPDATE_LENGTH) || UPDATE_LENGTH < 1) {
+  console.error("bench-core: --runs and --length must be positive integers");
   process.exit(2);
 }
 
@@ -90,9 +104,9 @@ for (const n of CLIP_SIZES) {
 }
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
-if (args.includes("--json")) {
+if (args.json) {
   const ms = Object.fromEntries(Object.entries(aggregationMs).map(([k, v]) => [k, round(v, 2)]));
-  console.log(JSON.stringify({ hashGBps: round(hashGBps, 3), hashGBpsNoble: round(hashGBpsNoble, 3), aggregationMs: ms }));
+  console.log(JSON.stringify({ hashGBps: round(hashGBps, 3), hashGBpsNoble: round(hashGBpsNoble, 3), aggregationMs: ms, updateLength: UPDATE_LENGTH, runs: RUNS }));
 } else {
   const mb = (s: readonly Float32Array[]) => (s.reduce((t, a) => t + a.byteLength, 0) / 2 ** 20).toFixed(1);
   console.log(`state hash, ${mb(large)} MiB  node:crypto ${hashGBps.toFixed(3)} GB/s   @noble/hashes ${hashGBpsNoble.toFixed(3)} GB/s`);
