@@ -1,0 +1,110 @@
+// Verification overhead of a whole local run (a benchmark, not a test): runs `npm start` (scripts/start.ts)
+// with --report, and reads Σ verifier CPU seconds ÷ Σ trainer CPU seconds from the report, and each peer's
+// own CPU seconds from its summary.json in the run's work dir (the "logs and data:" line of start's stderr).
+//   node scripts/bench/verification.ts [--runs K (1)] [--rounds R (5)] [--local-steps H (500)] [--json]
+// The run is start's default otherwise: 4 trainers, 2 verifiers, audit rate 10 %. With K > 1 the figure
+// is the median of K runs (each ratio taken within its run). A run's work dir is removed once read.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { runChild } from "./child.ts";
+import { median, round } from "./stats.ts";
+
+const USAGE = "usage: node scripts/bench/verification.ts [--runs K (1)] [--rounds R (5)] [--local-steps H (500)] [--json]";
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "1" },
+    rounds: { type: "string", default: "5" },
+    "local-steps": { type: "string", default: "500" },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h" },
+  },
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const runs = Number(values.runs);
+const rounds = Number(values.rounds);
+const localSteps = Number(values["local-steps"]);
+if (![runs, rounds, localSteps].every((n) => Number.isInteger(n) && n > 0)) {
+  console.error(`bench verification: --runs, --rounds and --local-steps must be positive integers\n${USAGE}`);
+  process.exit(2);
+}
+
+interface PeerCpu {
+  peer: string;
+  cpuSeconds: number;
+  audits?: number;
+}
+
+interface RunFigures {
+  verificationOverhead: number;
+  trainerCpuSeconds: number;
+  verifierCpuSeconds: number;
+  peers: PeerCpu[];
+  wallSeconds: number;
+}
+
+function readJson(file: string): Record<string, unknown> | undefined {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>) : undefined;
+}
+
+async function oneRun(): Promise<RunFigures> {
+  const out = mkdtempSync(join(tmpdir(), "verihive-bench-"));
+  const reportFile = join(out, "report.json");
+  const t0 = performance.now();
+  const { stderr } = await runChild(process.execPath, ["scripts/start.ts", "--rounds", String(rounds), "--local-steps", String(localSteps), "--report", reportFile], {
+    timeoutMs: (120 + rounds * (60 + localSteps / 10)) * 1000,
+  });
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const report = readJson(reportFile);
+  const workDir = /^logs and data: (.+)$/m.exec(stderr)?.[1];
+  rmSync(out, { recursive: true, force: true });
+  if (typeof report?.verificationOverhead !== "number") throw new Error("start's report has no verificationOverhead");
+  if (workDir === undefined) throw new Error("start did not name its work dir");
+  const peers: PeerCpu[] = [];
+  for (const role of ["trainer", "verifier"]) {
+    for (let i = 0; existsSync(join(workDir, `${role}-${i}`)); i++) {
+      const s = readJson(join(workDir, `${role}-${i}`, "summary.json"));
+      if (typeof s?.cpuSeconds !== "number") throw new Error(`${role} ${i} reported no cpuSeconds`);
+      peers.push({ peer: `${role}-${i}`, cpuSeconds: round(s.cpuSeconds, 2), ...(typeof s.audits === "number" && { audits: s.audits }) });
+    }
+  }
+  rmSync(workDir, { recursive: true, force: true });
+  const sum = (prefix: string) => peers.filter((p) => p.peer.startsWith(prefix)).reduce((a, p) => a + p.cpuSeconds, 0);
+  return {
+    verificationOverhead: round(report.verificationOverhead, 4),
+    trainerCpuSeconds: round(sum("trainer"), 2),
+    verifierCpuSeconds: round(sum("verifier"), 2),
+    peers,
+    wallSeconds: Math.round(wallSeconds),
+  };
+}
+
+const perRun: RunFigures[] = [];
+for (let k = 0; k < runs; k++) {
+  if (!values.json) process.stderr.write(`run ${k + 1}/${runs}: npm start -- --rounds ${rounds} --local-steps ${localSteps} …\n`);
+  perRun.push(await oneRun());
+}
+const result = {
+  verificationOverhead: round(median(perRun.map((r) => r.verificationOverhead)), 4),
+  run: {
+    trainers: perRun[0]!.peers.filter((p) => p.peer.startsWith("trainer")).length,
+    verifiers: perRun[0]!.peers.filter((p) => p.peer.startsWith("verifier")).length,
+    rounds,
+    localSteps,
+    auditRate: 0.1,
+  },
+  runs,
+  perRun,
+};
+if (values.json) console.log(JSON.stringify(result));
+else {
+  console.log(`npm start, ${result.run.trainers} trainers, ${result.run.verifiers} verifiers, ${rounds} rounds of ${localSteps} local steps, audit rate 10 %: median of ${runs} run(s)`);
+  console.log(`  verification overhead  ${result.verificationOverhead}  (target <= 0.03)`);
+  for (const [k, r] of perRun.entries()) {
+    console.log(`  run ${k + 1}: ${r.verificationOverhead} = ${r.verifierCpuSeconds} s ÷ ${r.trainerCpuSeconds} s CPU; ${r.peers.map((p) => `${p.peer} ${p.cpuSeconds} s`).join(", ")}`);
+  }
+}
