@@ -110,21 +110,33 @@ export class VerifierChain {
   }
 
   /** Opens a fraud dispute (the bond is approved first if needed); resolves with the dispute id. */
-  async challenge(round: bigint, trainer: Address, claim: Claim, leaf: Leaf, proof: readonly Hex[], bond: bigint): Promise<{ hash: Hash; disputeId: bigint }> {
-    await this.ensureBond(bond);
-    const hash = await this.#send(`challenging ${trainer} in round ${round} (segment ${leaf.segment})`, () =>
-      this.wallet.writeContract({ address: this.coordinator, abi: runCoordinatorAbi, functionName: "challenge", args: [this.runId, round, trainer, claim, leaf, [...proof]] }),
-    );
-    return { hash, disputeId: await this.#disputeIdOf(hash) };
+  challenge(round: bigint, trainer: Address, claim: Claim, leaf: Leaf, proof: readonly Hex[], bond: bigint): Promise<{ hash: Hash; disputeId: bigint }> {
+    return this.#oneDisputeAtATime(async () => {
+      await this.ensureBond(bond);
+      const hash = await this.#send(`challenging ${trainer} in round ${round} (segment ${leaf.segment})`, () =>
+        this.wallet.writeContract({ address: this.coordinator, abi: runCoordinatorAbi, functionName: "challenge", args: [this.runId, round, trainer, claim, leaf, [...proof]] }),
+      );
+      return { hash, disputeId: await this.#disputeIdOf(hash) };
+    });
   }
 
   /** Reports the assigned segment unserved (the bond is approved first if needed); resolves with the dispute id. */
-  async reportUnavailable(round: bigint, trainer: Address, segment: number, bond: bigint): Promise<{ hash: Hash; disputeId: bigint }> {
-    await this.ensureBond(bond);
-    const hash = await this.#send(`reporting ${trainer} unavailable in round ${round}`, () =>
-      this.wallet.writeContract({ address: this.coordinator, abi: runCoordinatorAbi, functionName: "reportUnavailable", args: [this.runId, round, trainer, segment] }),
-    );
-    return { hash, disputeId: await this.#disputeIdOf(hash) };
+  reportUnavailable(round: bigint, trainer: Address, segment: number, bond: bigint): Promise<{ hash: Hash; disputeId: bigint }> {
+    return this.#oneDisputeAtATime(async () => {
+      await this.ensureBond(bond);
+      const hash = await this.#send(`reporting ${trainer} unavailable in round ${round}`, () =>
+        this.wallet.writeContract({ address: this.coordinator, abi: runCoordinatorAbi, functionName: "reportUnavailable", args: [this.runId, round, trainer, segment] }),
+      );
+      return { hash, disputeId: await this.#disputeIdOf(hash) };
+    });
+  }
+
+  /** Audits run concurrently; each bond approval must be spent before the next is read, or two share one. */
+  #disputeQueue: Promise<unknown> = Promise.resolve();
+  #oneDisputeAtATime<T>(f: () => Promise<T>): Promise<T> {
+    const next = this.#disputeQueue.then(f, f);
+    this.#disputeQueue = next.catch(() => undefined);
+    return next;
   }
 
   drawJury(disputeId: bigint): Promise<Hash> {

@@ -8,7 +8,11 @@ export class ChainError extends VerihiveError {
 
 const roles = ["none", "trainer", "verifier"];
 const tokens = (v: unknown) => `${formatUnits(BigInt(v as bigint), 18)} tokens`;
-const time = (v: unknown) => new Date(Number(v) * 1000).toISOString();
+// A deadline can be "never" (2^64 − 1) or otherwise past what a Date holds: print the number then.
+const time = (v: unknown) => {
+  const ms = Number(v) * 1000;
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `timestamp ${String(v)}`;
+};
 
 /** Human sentences for the contracts' custom errors (args in declaration order). */
 const MESSAGES: Record<string, (a: readonly unknown[]) => string> = {

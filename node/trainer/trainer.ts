@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs";
 import type { PeerId } from "@libp2p/interface";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { commitRound, connect, ensureStake, joinRun, readRun, runCoordinatorAbi } from "../../lib/chain/index.ts";
+import { ChainError, commitRound, connect, ensureStake, joinRun, readRun, runCoordinatorAbi } from "../../lib/chain/index.ts";
 import { CommitStatus, roundSchedule, Role, stateHash } from "../../lib/core/index.ts";
 import { DEFAULT_MOE_SPEC, DEFAULT_STEP_CONFIG, evaluate, initModel, loadMnist, paramsOf, selectBackend, type BackendPreference, type ModelState } from "../../lib/ml/index.ts";
 import { createVerihiveNode, peerIdentityFromEthKey, publishAnnouncement, signedAnnouncement, subscribeAnnouncements } from "../../lib/p2p/index.ts";
@@ -328,7 +328,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
       // A commitment under dispute is finalized once its jury acquits (or never, if it is found guilty).
       const giveUp = clock.now() + spec.juryCommitWindow + spec.juryRevealWindow + 60;
       while ((await finalizeDue(committed, Infinity)) > 0 && clock.now() < giveUp) {
-        log.info("waiting for a dispute on an own commitment", { rounds: committed.map((c) => c.round) });
+        log.info("waiting to finalize", { rounds: committed.map((c) => c.round) });
         await clock.sleepUntil(clock.now() + 2, signal);
       }
     }
@@ -359,7 +359,10 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
     await journal.close();
   }
 
-  /** Finalizes due commitments; one still Disputed stays in `list` for later (an acquittal makes it final). */
+  /**
+   * Finalizes due commitments; one still Disputed (an acquittal makes it final) or refused for another reason
+   * than a ban stays in `list` for later. Returns how many stayed.
+   */
   async function finalizeDue(list: { round: bigint; claim: Claim }[], now: number) {
     list.sort((a, b) => (a.round < b.round ? -1 : 1));
     const waiting: { round: bigint; claim: Claim }[] = [];
@@ -369,7 +372,10 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
         if (await finalizeOwn(publicClient, wallet, opts.coordinator, opts.runId, c.round, c.claim)) log.info("finalized", { round: c.round });
         else if ((await read<number>("statusOf", [opts.runId, c.round, me])) === CommitStatus.Disputed) waiting.push(c);
       } catch (e) {
-        log.warn("finalize failed", { round: c.round, reason: (e as Error).message });
+        // Too early for the chain (its latest block may lag our clock) is worth another try; a ban is not.
+        const banned = e instanceof ChainError && e.context.errorName === "TrainerBanned";
+        log.warn("finalize failed", { round: c.round, reason: (e as Error).message, retry: !banned });
+        if (!banned) waiting.push(c);
       }
     }
     list.unshift(...waiting);

@@ -9,7 +9,7 @@
 // than the run's reference (wasm).
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -34,10 +34,19 @@ interface Report {
   peers: Peer[];
 }
 
+/** Runs npm start's script; its output is kept next to the report (the test's failure message names the file). */
 async function start(args: string[]): Promise<Report> {
-  const report = join(mkdtempSync(join(tmpdir(), "verihive-e2e-attacks-")), "report.json");
-  await exec(process.execPath, ["scripts/start.ts", "--local-steps", "50", "--audit-rate", "10000", ...args, "--report", report], { maxBuffer: 32 * 1024 * 1024 });
-  return JSON.parse(readFileSync(report, "utf8")) as Report;
+  const dir = mkdtempSync(join(tmpdir(), "verihive-e2e-attacks-"));
+  const report = join(dir, "report.json");
+  const out = await exec(process.execPath, ["scripts/start.ts", "--local-steps", "50", "--audit-rate", "10000", ...args, "--report", report], {
+    maxBuffer: 64 * 1024 * 1024,
+  }).catch((e: { stdout?: string; stderr?: string }) => e);
+  writeFileSync(join(dir, "start.log"), `${out.stdout ?? ""}${out.stderr ?? ""}`);
+  try {
+    return JSON.parse(readFileSync(report, "utf8")) as Report;
+  } catch {
+    throw new Error(`npm start wrote no report; its output: ${join(dir, "start.log")}`);
+  }
 }
 
 const trainers = (r: Report) => r.peers.filter((p) => p.role === "trainer");
@@ -51,7 +60,7 @@ describe("end to end: attacks are caught, honest peers are not harmed", function
     const r = await start(["--trainers", "5", "--rounds", "3", "--verifiers", "2", "--byzantine", "2", "--attack", "sign-flip,label-flip"]);
     for (const name of ["sign-flip", "label-flip"]) {
       const p = byAttack(r, name);
-      assert.equal(p.slashed, true, `${name} slashed`);
+      assert.equal(p.slashed, true, `${name} slashed (exit code ${(p as { exitCode?: number }).exitCode})`);
       assert.ok(p.slashedFor?.includes("fraud"), `${name} slashed for fraud (${p.slashedFor?.join(",")})`);
       assert.equal(p.credits, "0", `${name}: banned, so no commitment of it is ever credited`);
     }
@@ -84,8 +93,9 @@ describe("end to end: attacks are caught, honest peers are not harmed", function
     }
     const liar = r.peers.find((p) => p.role === "verifier" && p.attack === "false-challenge")!;
     assert.ok((liar.activity?.challenged ?? 0) >= 1, "the false challenger challenged");
-    assert.equal(liar.activity?.disputesWon ?? 0, 0, "and won nothing");
-    assert.ok((liar.activity?.disputesLost ?? 0) >= 1, "it lost its challenges");
+    // It may also win against the withholder, whose data it honestly reports missing.
+    assert.ok((liar.activity?.disputesLost ?? 0) >= 1, "it lost its challenges of honest trainers");
+    assert.ok(liar.slashedFor?.includes("bond-lost"), "and their bonds");
     assert.equal(r.stateHashesAgree, true);
   });
 });
