@@ -18,6 +18,8 @@ export interface AggregateRoundParams {
   /** Update bytes already held, by hash (filled with what is fetched). */
   local: Map<Hex, Uint8Array>;
   peerOf: (trainer: Address) => PeerId | undefined;
+  /** "mean" is the undefended baseline (plain averaging) for measurements; CenteredClip otherwise. */
+  aggregation?: "centered-clip" | "mean";
 }
 
 export async function aggregateRound(p: AggregateRoundParams): Promise<{ next: ModelState; included: number; missing: number }> {
@@ -35,7 +37,7 @@ export async function aggregateRound(p: AggregateRoundParams): Promise<{ next: M
     });
     included += got.included.length;
     missing += got.missing.length;
-    next[name] = applyUpdates(p.state[name]!, got.updates, { tau: "auto" });
+    next[name] = applyUpdates(p.state[name]!, got.updates, { tau: p.aggregation === "mean" ? null : "auto" });
   }
   return { next, included, missing };
 }

@@ -46,6 +46,8 @@ export interface TrainerOptions {
   attack?: TrainerAttack;
   /** Draw a progress line on the terminal (stderr). */
   progress?: boolean;
+  /** How updates are combined: CenteredClip (default) or the undefended plain mean (for measurements only). */
+  aggregation?: "centered-clip" | "mean";
   log: Logger;
 }
 
@@ -195,7 +197,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
             peerOf,
             local: saved ?? { round: 0n, state: initial },
           });
-          const agg = await aggregateRound({ fetch: fetchCtx(), state: agreed.state, commitments: agreed.commitments, shards: spec.shards, moe, local, peerOf });
+          const agg = await aggregateRound({ fetch: fetchCtx(), state: agreed.state, commitments: agreed.commitments, shards: spec.shards, moe, local, peerOf, aggregation: opts.aggregation ?? "centered-clip" });
           state = agg.next;
           savedHashes = await saveModel(opts.dataDir, blobs, opts.runId, first, state);
           log.info("caught up", { round: first, included: agg.included, myStateHash: savedHashes[myName] });
@@ -289,7 +291,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
       progress.update({ phase: "exchanging updates" });
       await clock.sleepUntil(Number(sched.commitDeadline) + 1, signal);
       const commitments = await roundCommitments(publicClient, opts.coordinator, opts.runId, r, run.createdAtBlock);
-      const agg = await aggregateRound({ fetch: fetchCtx(), state, commitments, shards: spec.shards, moe, local, peerOf });
+      const agg = await aggregateRound({ fetch: fetchCtx(), state, commitments, shards: spec.shards, moe, local, peerOf, aggregation: opts.aggregation ?? "centered-clip" });
       for (const c of commitments) {
         const bytes = local.get(c.updateHash);
         if (bytes) served.update(r, c.updateHash, bytes);
