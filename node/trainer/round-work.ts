@@ -22,8 +22,11 @@ export interface AggregateRoundParams {
   aggregation?: "centered-clip" | "mean";
 }
 
-export async function aggregateRound(p: AggregateRoundParams): Promise<{ next: ModelState; included: number; missing: number }> {
+export async function aggregateRound(
+  p: AggregateRoundParams,
+): Promise<{ next: ModelState; included: number; missing: number; updatesByShard: Record<string, Float32Array[][]> }> {
   const next: ModelState = {};
+  const updatesByShard: Record<string, Float32Array[][]> = {};
   let included = 0;
   let missing = 0;
   for (let k = 0; k < p.shards; k++) {
@@ -38,8 +41,9 @@ export async function aggregateRound(p: AggregateRoundParams): Promise<{ next: M
     included += got.included.length;
     missing += got.missing.length;
     next[name] = applyUpdates(p.state[name]!, got.updates, { tau: p.aggregation === "mean" ? null : "auto" });
+    updatesByShard[name] = got.updates;
   }
-  return { next, included, missing };
+  return { next, included, missing, updatesByShard };
 }
 
 /** Rounds of data (updates, checkpoints, manifests) a trainer keeps serving after the round it is in. */

@@ -7,20 +7,20 @@ import type { PeerId } from "@libp2p/interface";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { ChainError, commitRound, connect, ensureStake, joinRun, readRun, runCoordinatorAbi } from "../../lib/chain/index.ts";
-import { CommitStatus, roundSchedule, Role, stateHash } from "../../lib/core/index.ts";
+import { canonicalStateBytes, CommitStatus, decodeStateBytes, hashBytes, roundSchedule, Role, stateHash } from "../../lib/core/index.ts";
 import { DEFAULT_MOE_SPEC, DEFAULT_STEP_CONFIG, evaluate, initModel, loadMnist, paramsOf, selectBackend, type BackendPreference, type ModelState } from "../../lib/ml/index.ts";
-import { createVerihiveNode, peerIdentityFromEthKey, publishAnnouncement, signedAnnouncement, subscribeAnnouncements } from "../../lib/p2p/index.ts";
-import { modelSeed, shardIndex, shardName, stateArrays, trainRound } from "../../lib/protocol/index.ts";
+import { BlobKind, createVerihiveNode, peerIdentityFromEthKey, publishAnnouncement, signedAnnouncement, subscribeAnnouncements } from "../../lib/p2p/index.ts";
+import { modelSeed, shardIndex, shardName, stateArrays, stateSizes, trainRound } from "../../lib/protocol/index.ts";
 import type { Logger } from "../log.ts";
 import { BlobStore, Journal } from "../journal.ts";
-import { agreedState, StateSyncError } from "../peer/agreed-state.ts";
 import { ChainClock } from "../peer/clock.ts";
 import { roundCommitments } from "../peer/commitments.ts";
-import type { FetchContext } from "../peer/fetch.ts";
+import { candidatePeers, fetchFromAny, type FetchContext } from "../peer/fetch.ts";
 import { createProgress } from "../progress.ts";
 import type { TrainerAttack } from "./attacks/types.ts";
 import { claimOwed, ensureRoundSeed, finalizeOwn } from "./chain-view.ts";
-import { loadModel, modelKeys, saveModel } from "./model-file.ts";
+import { startingPoint } from "./catch-up.ts";
+import { modelKeys, saveModel } from "./model-file.ts";
 import { aggregateRound, retentionRounds } from "./round-work.ts";
 import { ServedData } from "./served.ts";
 
@@ -97,7 +97,6 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
   const config = { ...DEFAULT_STEP_CONFIG, spec: moe };
   const myShard = shardIndex(opts.shard, moe);
   const myName = shardName(myShard, moe);
-  const names = Array.from({ length: spec.shards }, (_, k) => shardName(k, moe));
   const keep = retentionRounds(spec);
   const read = <T>(functionName: string, args: unknown[]) =>
     publicClient.readContract({ address: opts.coordinator, abi: runCoordinatorAbi, functionName, args } as never) as Promise<T>;
@@ -131,6 +130,8 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
   const node = await createVerihiveNode({ privateKey: identity.privateKey, listen: opts.listen, bootstrap: opts.bootstrap, blobs: { store: served }, signal });
   log.info("listening", { peerId: node.peerId.toString(), addrs: node.getMultiaddrs().map(String) });
   const peerByAddress = new Map<string, PeerId>();
+  /** Update hashes other trainers announced, by "round:shard:signer" (a free-rider under test copies one). */
+  const announcedUpdates = new Map<string, Hex>();
   const peerOf = (t: Address) => peerByAddress.get(t.toLowerCase());
   let currentRound = 0n;
   const subscription = subscribeAnnouncements(node.services.pubsub, {
@@ -142,7 +143,10 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
       return seat.role === Role.Trainer && seat.active && seat.shard === shard;
     },
     minRound: () => (currentRound > 0n ? currentRound - 1n : 0n),
-    onAnnouncement: ({ signer }, from) => void peerByAddress.set(signer.toLowerCase(), from),
+    onAnnouncement: ({ signer, announcement }, from) => {
+      peerByAddress.set(signer.toLowerCase(), from);
+      if (signer.toLowerCase() !== me.toLowerCase()) announcedUpdates.set(`${announcement.round}:${announcement.shard}:${signer.toLowerCase()}`, announcement.updateHash);
+    },
     onReject: (peer, reason, detail) => log.warn("announcement rejected", { peer: peer.toString(), reason, detail: detail.message }),
   });
   const fetchCtx = (): FetchContext => ({
@@ -163,52 +167,34 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
     const rounds: RoundSummary[] = [];
     const local = new Map<Hex, Uint8Array>();
     let removed = false;
+    let previousShardUpdates: Float32Array[][] = [];
+    let ownPrevious: Float32Array[] | undefined;
 
-    // Where to start: the first round whose commit deadline is still ahead, from a state this node trusts
-    // (S_0, its saved model) or, failing that, the state the majority of the previous round started from.
+    // Where to start, and from which S_r (node/trainer/catch-up.ts).
     await clock.sync(publicClient);
-    let first = 0n;
-    while (first < BigInt(spec.rounds) && clock.now() >= Number(roundSchedule(spec, first).commitDeadline) - 2) first++;
-    const saved = await loadModel(opts.dataDir, blobs, opts.runId, names, moe).catch((e: Error) => (log.warn("saved model unusable", { reason: e.message }), undefined));
-    let state: ModelState = initial;
-    let savedHashes = saved?.hashes;
-    const caughtUp = first > 0n || saved !== undefined;
-    if (saved && saved.round >= first) {
-      state = saved.state;
-      first = saved.round;
-      log.info("resumed", { round: first, from: "saved model" });
-    } else {
-      // Catch up: S_first from round first−1's agreed state and updates. Without a majority yet (a shard's
-      // committers not serving), try again one round later rather than train from a guess.
-      while (first > 0n && first < BigInt(spec.rounds)) {
-        const prev = first - 1n;
-        log.info("catching up", { round: first, savedRound: saved?.round, via: `round ${prev}'s majority start state and updates` });
-        await clock.sleepUntil(Number(roundSchedule(spec, prev).commitDeadline) + 1, signal);
-        try {
-          const agreed = await agreedState({
-            client: publicClient,
-            coordinator: opts.coordinator,
-            runId: opts.runId,
-            spec,
-            moe,
-            fromBlock: run.createdAtBlock,
-            round: prev,
-            fetch: fetchCtx(),
-            peerOf,
-            local: saved ?? { round: 0n, state: initial },
-          });
-          const agg = await aggregateRound({ fetch: fetchCtx(), state: agreed.state, commitments: agreed.commitments, shards: spec.shards, moe, local, peerOf, aggregation: opts.aggregation ?? "centered-clip" });
-          state = agg.next;
-          savedHashes = await saveModel(opts.dataDir, blobs, opts.runId, first, state);
-          log.info("caught up", { round: first, included: agg.included, myStateHash: savedHashes[myName] });
-          break;
-        } catch (e) {
-          if (!(e instanceof StateSyncError)) throw e;
-          log.warn("cannot catch up yet", { round: first, reason: e.message });
-          first++;
-        }
-      }
-    }
+    const start = await startingPoint({
+      client: publicClient,
+      coordinator: opts.coordinator,
+      runId: opts.runId,
+      spec,
+      moe,
+      fromBlock: run.createdAtBlock,
+      dataDir: opts.dataDir,
+      blobs,
+      clock,
+      initial,
+      fetch: fetchCtx,
+      peerOf,
+      local,
+      aggregation: opts.aggregation ?? "centered-clip",
+      myName,
+      log,
+      signal,
+    });
+    const first = start.round;
+    let state: ModelState = start.state;
+    let savedHashes = start.savedHashes;
+    const caughtUp = start.caughtUp;
 
     for (let r = first; r < BigInt(spec.rounds); r++) {
       currentRound = r;
@@ -254,7 +240,14 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
         },
       );
       const samplesPerSecond = Number(traj.samples) / ((performance.now() - t0) / 1000);
-      const claim: Claim = { root: traj.root, updateHash: traj.updateHash, samples: traj.samples };
+      // An attack under test may commit another update than its trajectory's (alie, ipm, stale, free-ride).
+      const replaced = attack?.replaceUpdate
+        ? await attack.replaceUpdate(r, { honest: traj.delta, previousRound: previousShardUpdates, ownPrevious, peerUpdate: (ms) => peerUpdate(r, ms) })
+        : undefined;
+      const updateBytes = replaced ? canonicalStateBytes(replaced) : traj.updateBytes;
+      const updateHash = replaced ? hashBytes(updateBytes) : traj.updateHash;
+      ownPrevious = replaced ?? traj.delta;
+      const claim: Claim = { root: traj.root, updateHash, samples: traj.samples };
 
       // Journal, then persist what will be served, then announce and commit.
       const journaled = journal.last("commit-intent", (rec) => rec.runId === opts.runId.toString() && rec.round === r.toString());
@@ -262,10 +255,10 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
         throw new Error(`the journal holds another commitment for round ${r} (${String(journaled.root)}): refusing to equivocate`);
       }
       if (!journaled) {
-        await journal.append("commit-intent", { runId: opts.runId.toString(), round: r.toString(), root: traj.root, updateHash: traj.updateHash, samples: traj.samples.toString(), checkpoints: traj.checkpointHashes });
+        await journal.append("commit-intent", { runId: opts.runId.toString(), round: r.toString(), root: traj.root, updateHash, samples: traj.samples.toString(), checkpoints: traj.checkpointHashes });
       }
-      local.set(traj.updateHash, traj.updateBytes);
-      await served.ownUpdate(r, traj.updateHash, traj.updateBytes);
+      local.set(updateHash, updateBytes);
+      await served.ownUpdate(r, updateHash, updateBytes);
       await served.ownTrajectory(r, traj.root, traj.checkpoints.map((c, i) => ({ hash: traj.checkpointHashes[i]!, arrays: stateArrays(c) })));
       const shown = attack?.announced ? attack.announced(r, claim) : claim;
       const announcement = await signedAnnouncement(privateKeyToAccount(opts.privateKey), chainId, opts.coordinator, { runId: opts.runId, shard: myShard, round: r, ...shown });
@@ -279,7 +272,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
           const tx = await commitRound(publicClient, wallet, { coordinator: opts.coordinator, runId: opts.runId, round: r, ...claim });
           await journal.append("commit-confirmed", { runId: opts.runId.toString(), round: r.toString(), tx });
           didCommit = true;
-          log.info("committed", { round: r, root: traj.root, updateHash: traj.updateHash, samples: traj.samples });
+          log.info("committed", { round: r, root: traj.root, updateHash, samples: traj.samples });
         } catch (e) {
           log.warn("commit failed", { round: r, reason: (e as Error).message });
         }
@@ -292,6 +285,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
       await clock.sleepUntil(Number(sched.commitDeadline) + 1, signal);
       const commitments = await roundCommitments(publicClient, opts.coordinator, opts.runId, r, run.createdAtBlock);
       const agg = await aggregateRound({ fetch: fetchCtx(), state, commitments, shards: spec.shards, moe, local, peerOf, aggregation: opts.aggregation ?? "centered-clip" });
+      previousShardUpdates = agg.updatesByShard[myName] ?? [];
       for (const c of commitments) {
         const bytes = local.get(c.updateHash);
         if (bytes) served.update(r, c.updateHash, bytes);
@@ -359,6 +353,21 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
     subscription.stop();
     await node.stop();
     await journal.close();
+  }
+
+  /** Another trainer's update of `round` in this shard, once announced and served (what a free-rider copies). */
+  async function peerUpdate(round: bigint, timeoutMs: number): Promise<Float32Array[] | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    const prefix = `${round}:${myShard}:`;
+    while (Date.now() < deadline) {
+      for (const [key, hash] of announcedUpdates) {
+        if (!key.startsWith(prefix)) continue;
+        const bytes = await fetchFromAny(fetchCtx(), candidatePeers(fetchCtx(), peerByAddress.get(key.slice(prefix.length))), hash, { kind: BlobKind.Update, maxBytes: 4 * stateSizes(myName, moe).reduce((a, b) => a + b, 0) }, { copy: key });
+        if (bytes) return decodeStateBytes(bytes, stateSizes(myName, moe));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    return undefined;
   }
 
   /**
