@@ -5,7 +5,17 @@ import { VERIFIER_ATTACKS, type VerifierAttack } from "../../verifier/misbehavio
 // The flags of `npm start` (scripts/start.ts), checked into one StartOptions; UsageError says what is wrong.
 
 /** Every attack a byzantine trainer can run (checked against AttackName: a new name fails to compile here). */
-const ATTACKS = { "sign-flip": true, noise: true, "label-flip": true, equivocate: true, withhold: true } satisfies Record<AttackName, true>;
+const ATTACKS = {
+  "sign-flip": true,
+  noise: true,
+  "label-flip": true,
+  equivocate: true,
+  withhold: true,
+  alie: true,
+  ipm: true,
+  stale: true,
+  "free-ride": true,
+} satisfies Record<AttackName, true>;
 export const ATTACK_CHOICES = Object.keys(ATTACKS) as AttackName[];
 const BACKENDS = ["auto", "gpu", "node", "wasm", "cpu"];
 const MODES = ["exact", "tolerance"] as const;

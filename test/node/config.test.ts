@@ -263,7 +263,7 @@ describe("node config (node/config.ts)", () => {
     it("refuses an unknown backend, log format or attack name", () => {
       assertProblem(withFlag("backend", "tpu"), "--backend must be one of auto, gpu, node, wasm, cpu (got 'tpu')");
       assertProblem(withFlag("log", "xml"), "--log must be one of auto, json, pretty (got 'xml')");
-      assertProblem(withFlag("attack", "scale-update"), "--attack must be one of sign-flip, noise, label-flip, equivocate, withhold (got 'scale-update')");
+      assertProblem(withFlag("attack", "scale-update"), "--attack must be one of sign-flip, noise, label-flip, equivocate, withhold, alie, ipm, stale, free-ride (got 'scale-update')");
     });
 
     it("names each missing required setting and its variable", () => {
@@ -336,7 +336,7 @@ describe("node config (node/config.ts)", () => {
 
   describe("attacks", () => {
     it("takes each attack name, with lambda and fraction defaulting to 1", () => {
-      for (const name of ["sign-flip", "noise", "label-flip", "equivocate", "withhold"]) {
+      for (const name of ["sign-flip", "noise", "label-flip", "equivocate", "withhold", "alie", "ipm", "stale", "free-ride"]) {
         assert.deepEqual(trainer(withFlag("attack", name)).attack, { name, lambda: 1, fraction: 1 });
       }
     });
@@ -371,12 +371,12 @@ describe("node config (node/config.ts)", () => {
     });
 
     it("refuses a verifier attack name for a trainer", () => {
-      assertProblem(withFlag("attack", "lazy"), "--attack must be one of sign-flip, noise, label-flip, equivocate, withhold (got 'lazy')");
+      assertProblem(withFlag("attack", "lazy"), "--attack must be one of sign-flip, noise, label-flip, equivocate, withhold, alie, ipm, stale, free-ride (got 'lazy')");
     });
 
     it("documents every attack and both parameters in the trainer's help", () => {
       const text = trainerHelp();
-      for (const name of ["sign-flip", "noise", "label-flip", "equivocate", "withhold"]) assert.ok(text.includes(name), name);
+      for (const name of ["sign-flip", "noise", "label-flip", "equivocate", "withhold", "alie", "ipm", "stale", "free-ride"]) assert.ok(text.includes(name), name);
       assert.ok(text.includes("--attack-lambda X") && text.includes("--attack-fraction F"));
     });
   });

@@ -23,8 +23,8 @@ function frozenCopies(...states: ShardState[]): ShardState[] {
 }
 
 describe("trainer attacks (node/trainer/attacks)", () => {
-  it("lists the five attacks and builds each by name", () => {
-    assert.deepEqual([...ATTACK_NAMES].sort(), ["equivocate", "label-flip", "noise", "sign-flip", "withhold"]);
+  it("lists the nine attacks and builds each by name", () => {
+    assert.deepEqual([...ATTACK_NAMES].sort(), ["alie", "equivocate", "free-ride", "ipm", "label-flip", "noise", "sign-flip", "stale", "withhold"]);
     for (const name of ATTACK_NAMES) assert.equal(createAttack(name, PARAMS).name, name);
   });
 

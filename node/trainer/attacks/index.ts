@@ -1,8 +1,12 @@
 import { VerihiveError } from "../../../lib/core/errors.ts";
+import { alie } from "./alie.ts";
 import { equivocate } from "./equivocate.ts";
+import { freeRide } from "./free-ride.ts";
+import { ipm } from "./ipm.ts";
 import { labelFlip } from "./label-flip.ts";
 import { noise } from "./noise.ts";
 import { signFlip } from "./sign-flip.ts";
+import { stale } from "./stale.ts";
 import type { AttackName, AttackParams, TrainerAttack } from "./types.ts";
 import { withhold } from "./withhold.ts";
 
@@ -13,7 +17,14 @@ import { withhold } from "./withhold.ts";
 //   label-flip.ts  trains on labels y → 9 − y
 //   equivocate.ts  announces on gossip another root than it commits
 //   withhold.ts    does not serve audit data (checkpoints, manifests)
+//   alie.ts        commits μ̂ − z·σ̂ ("a little is enough"), estimated from the previous round and its own Δ
+//   ipm.ts         commits −ε × its own honest Δ (inner-product manipulation)
+//   stale.ts       commits the update it committed last time (replays an old update)
+//   free-ride.ts   commits another trainer's update of the round and claims the samples
 //   segments.ts    which segments are corrupted (hash of seed, round, segment below the fraction), state arithmetic
+//   update-math.ts coordinate-wise mean and standard deviation, element-wise maps over updates
+// The last four replace the committed update (replaceUpdate) and keep the honest trajectory's root, so an
+// audit's update check catches them.
 
 export type { AttackName, AttackParams, TrainerAttack } from "./types.ts";
 
@@ -23,6 +34,10 @@ const FACTORIES: Record<AttackName, (params: AttackParams) => TrainerAttack> = {
   "label-flip": labelFlip,
   equivocate,
   withhold,
+  alie,
+  ipm,
+  stale,
+  "free-ride": freeRide,
 };
 
 /** Every attack name, in help order. */
