@@ -77,9 +77,15 @@ export interface AttackConfig {
   readonly fraction: number;
 }
 
+/** How a trainer combines a shard's updates: CenteredClip, or the undefended plain mean (measurements only). */
+export type Aggregation = "centered-clip" | "mean";
+export const AGGREGATIONS: readonly Aggregation[] = ["centered-clip", "mean"];
+
 export interface TrainerConfig extends NodeConfigBase {
   readonly role: "trainer";
   readonly shard: ShardName;
+  /** `--aggregation` (default centered-clip); mean is the gauntlet's undefended baseline. */
+  readonly aggregation: Aggregation;
   /** Absent for an honest trainer. */
   readonly attack?: AttackConfig;
 }
@@ -135,8 +141,16 @@ export const OPTIONS: readonly OptionSpec[] = [
     verifierText: `misbehave on purpose, test networks only: ${VERIFIER_ATTACKS.join(", ")} (lazy attests without checking, false-challenge challenges honest commitments)`,
     fallback: "none",
   },
-  { name: "attack-lambda", env: "VERIHIVE_ATTACK_LAMBDA", arg: "X", text: "attack strength λ > 0 (sign-flip: −λ × progress; noise: λ × its norm)", fallback: "1", trainerOnly: true },
+  { name: "attack-lambda", env: "VERIHIVE_ATTACK_LAMBDA", arg: "X", text: "attack strength λ > 0 (sign-flip: −λ × progress; noise: λ × its norm; alie: z; ipm: ε)", fallback: "1", trainerOnly: true },
   { name: "attack-fraction", env: "VERIHIVE_ATTACK_FRACTION", arg: "F", text: "share of segments sign-flip and noise corrupt, in (0, 1]", fallback: "1", trainerOnly: true },
+  {
+    name: "aggregation",
+    env: "VERIHIVE_AGGREGATION",
+    arg: "KIND",
+    text: `how updates are combined: ${AGGREGATIONS.join(" or ")} (mean is the undefended baseline, for measurements only)`,
+    fallback: "centered-clip",
+    trainerOnly: true,
+  },
   { name: "config", env: "VERIHIVE_CONFIG", arg: "FILE", text: `JSON file with any of these settings (at most ${CONFIG_FILE_MAX_BYTES / 1024} KiB)`, fallback: "none" },
 ];
 
@@ -355,6 +369,7 @@ function parse(role: Role, argv: readonly string[], env: Readonly<Record<string,
   const log = scalar(layers, "log", oneOf<LogFormat>(["auto", "json", "pretty"]), problems) ?? "auto";
   const dataDirGiven = scalar(layers, "data-dir", checkPath, problems);
   const attack = role === "trainer" ? attackConfig(layers, problems) : undefined;
+  const aggregation = role === "trainer" ? (scalar(layers, "aggregation", oneOf(AGGREGATIONS), problems) ?? "centered-clip") : undefined;
   const verifierAttack = role === "verifier" ? scalar(layers, "attack", oneOf(VERIFIER_ATTACKS), problems) : undefined;
 
   if (problems.length > 0 || rpc === undefined || key === undefined || coordinator === undefined || runId === undefined) {
@@ -363,7 +378,8 @@ function parse(role: Role, argv: readonly string[], env: Readonly<Record<string,
   const dataDir = dataDirGiven ?? resolve(".verihive", role === "trainer" ? `trainer-${runId}-${shard}` : `verifier-${runId}`);
   const base = { help: false as const, rpc, key, coordinator, runId, stake, listen, bootstrap, backend, dataDir, log, configFile };
   if (role === "verifier") return verifierAttack === undefined ? { role, ...base } : { role, ...base, attack: verifierAttack };
-  return attack === undefined ? { role, ...base, shard: shard! } : { role, ...base, shard: shard!, attack };
+  const trainer = { role, ...base, shard: shard!, aggregation: aggregation! };
+  return attack === undefined ? trainer : { ...trainer, attack };
 }
 
 /** Configuration of `npx verihive trainer` from its arguments (after the subcommand) and the environment. */

@@ -381,6 +381,32 @@ describe("node config (node/config.ts)", () => {
     });
   });
 
+  describe("--aggregation", () => {
+    it("defaults to centered-clip", () => {
+      assert.equal(trainer(TRAINER).aggregation, "centered-clip");
+    });
+
+    it("takes mean or centered-clip from a flag, VERIHIVE_AGGREGATION or the config file", () => {
+      assert.equal(trainer([...TRAINER, "--aggregation", "mean"]).aggregation, "mean");
+      assert.equal(trainer([...TRAINER, "--aggregation", "centered-clip"]).aggregation, "centered-clip");
+      assert.equal(trainer(TRAINER, { VERIHIVE_AGGREGATION: "mean" }).aggregation, "mean");
+      assert.equal(trainer([...TRAINER, "--config", configFile({ aggregation: "mean" })]).aggregation, "mean");
+      assert.equal(trainer([...TRAINER, "--aggregation", "centered-clip"], { VERIHIVE_AGGREGATION: "mean" }).aggregation, "centered-clip");
+    });
+
+    it("refuses another kind, naming where it came from", () => {
+      assertProblem(withFlag("aggregation", "median"), "--aggregation must be one of centered-clip, mean (got 'median')");
+      assertProblem(TRAINER, "--aggregation must be one of centered-clip, mean (got 'krum' from VERIHIVE_AGGREGATION)", { VERIHIVE_AGGREGATION: "krum" });
+    });
+
+    it("is trainer-only", () => {
+      assert.throws(() => parseVerifierConfig([...VERIFIER, "--aggregation", "mean"], {}), /Unknown option '--aggregation'/);
+      assert.ok(!("aggregation" in verifier(VERIFIER, { VERIHIVE_AGGREGATION: "mean" })));
+      assert.ok(!verifierHelp().includes("--aggregation"));
+      assert.ok(trainerHelp().includes("--aggregation KIND"));
+    });
+  });
+
   describe("verifier attacks", () => {
     /** The problems a verifier parse reports (it must throw a ConfigError). */
     function verifierProblems(argv: string[], env: Record<string, string> = {}): readonly string[] {
