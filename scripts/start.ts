@@ -12,7 +12,7 @@ import { mnemonicToAccount } from "viem/accounts";
 import { connect, deployVerihive, runCoordinatorAbi, stakeTokenAbi, startLocalChain, type LocalChain } from "../lib/chain/index.ts";
 import { fundingFor } from "../lib/core/index.ts";
 import type { TrainerSummary } from "../node/trainer/trainer.ts";
-import { creditsOf, slashesOf } from "./local-run/chain-facts.ts";
+import { creditsOf, slashesOf, slashRoundsOf } from "./local-run/chain-facts.ts";
 import { parseStartOptions, trainerAttack, UsageError, USAGE, verifierAttack, type StartOptions } from "./local-run/options.ts";
 import { PeerProcess, type LogRecord } from "./local-run/peer-process.ts";
 import { buildReport, reportTable, type TrainerOutcome, type VerifierOutcome, type VerifierSummary } from "./local-run/report.ts";
@@ -71,7 +71,8 @@ async function main(o: StartOptions): Promise<number> {
   const honest = o.trainers - o.byzantine;
   say(
     `start: ${o.trainers} trainers (${o.byzantine} byzantine${o.attack ? `: ${o.attack.names.join(", ")}` : ""}), ` +
-      `${o.verifiers} verifiers (${o.byzantineVerifiers} byzantine${o.verifierAttack ? `: ${o.verifierAttack}` : ""}), ${o.rounds} rounds, work dir ${dir}`,
+      `${o.verifiers} verifiers (${o.byzantineVerifiers} byzantine${o.verifierAttack ? `: ${o.verifierAttack}` : ""}), ${o.rounds} rounds, ` +
+      `${o.undefended ? "UNDEFENDED (plain mean, no audits), " : ""}work dir ${dir}`,
   );
   // Exact mode compares bits with a replay on the run's reference backend (wasm): a trainer on another
   // backend computes other bits, and its honest commitments fail the check.
@@ -117,6 +118,7 @@ async function main(o: StartOptions): Promise<number> {
   const startTrainer = (i: number) => {
     const base = common("trainer", trainerAccount(i), `trainer-${i}`, o.trainerBackends[i]!);
     base.push("--shard", SHARDS[i % SHARDS.length]!);
+    if (o.undefended) base.push("--aggregation", "mean");
     const attack = trainerAttack(o, i);
     if (attack !== null) {
       base.push("--attack", attack);
@@ -178,6 +180,7 @@ async function main(o: StartOptions): Promise<number> {
   const facts = {
     slashes: await slashesOf(owner.publicClient, d.coordinator, runId),
     credits: new Map<string, bigint>(),
+    slashRounds: await slashRoundsOf(owner.publicClient, d.coordinator, runId),
   };
   const addresses: Address[] = [...trainerList.map((_, i) => account(trainerAccount(i)).address), ...verifiers.map((_, j) => account(verifierAccount(j)).address)];
   for (const a of addresses) facts.credits.set(a.toLowerCase(), await creditsOf(owner.publicClient, d.coordinator, runId, a));
@@ -197,7 +200,18 @@ async function main(o: StartOptions): Promise<number> {
     exitCode: verifierCodes[j]!,
     summary: readJson<Partial<VerifierSummary>>(join(dir, `verifier-${j}`, "summary.json")),
   }));
-  const { report, failures } = buildReport(o.rounds, trainers, verifierOutcomes, facts);
+  const built = buildReport(o.rounds, trainers, verifierOutcomes, facts);
+  const setup = {
+    trainers: o.trainers,
+    verifiers: o.verifiers,
+    byzantine: o.byzantine,
+    byzantineVerifiers: o.byzantineVerifiers,
+    localSteps: o.localSteps,
+    auditRateBps: o.auditRateBps,
+    aggregation: o.undefended ? ("mean" as const) : ("centered-clip" as const),
+  };
+  const report = { setup, ...built.report };
+  const failures = built.failures;
   if (o.report) writeFileSync(o.report, `${JSON.stringify(report, null, 2)}\n`);
   say("");
   say(reportTable(report));

@@ -45,6 +45,27 @@ export async function slashesOf(client: PublicClient, coordinator: Address, runI
   return out;
 }
 
+/**
+ * The earliest round in which each trainer of run `runId` had a commitment slashed (TrainerSlashed, or
+ * CommitmentWithheld with slashed > 0), by address (lower case).
+ */
+export async function slashRoundsOf(client: PublicClient, coordinator: Address, runId: bigint): Promise<Map<string, number>> {
+  const base = { address: coordinator, abi: runCoordinatorAbi, fromBlock: 0n, toBlock: "latest", args: { runId } } as const;
+  const [slashed, withheld] = await Promise.all([
+    client.getContractEvents({ ...base, eventName: "TrainerSlashed" }),
+    client.getContractEvents({ ...base, eventName: "CommitmentWithheld" }),
+  ]);
+  const out = new Map<string, number>();
+  const add = (trainer: Address | undefined, round: bigint | undefined) => {
+    if (trainer === undefined || round === undefined) return;
+    const key = trainer.toLowerCase();
+    out.set(key, Math.min(out.get(key) ?? Infinity, Number(round)));
+  };
+  for (const e of slashed) add(e.args.trainer, e.args.round);
+  for (const e of withheld) if ((e.args.slashed ?? 0n) > 0n) add(e.args.trainer, e.args.round);
+  return out;
+}
+
 /** Samples credited to `account` in run `runId` (finalized commitments). */
 export async function creditsOf(client: PublicClient, coordinator: Address, runId: bigint, account: Address): Promise<bigint> {
   const e = await client.readContract({ address: coordinator, abi: runCoordinatorAbi, functionName: "earningsOf", args: [runId, account] });

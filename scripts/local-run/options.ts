@@ -38,11 +38,15 @@ export const USAGE = `usage: npm start -- [flags]
                             tolerance (a replay within τ × the segment's progress) (default exact)
   --tolerance-micros N      τ × 1e6, an integer > 0; tolerance mode only (default 100000, τ = 0.1)
   --audit-rate BPS          share of commitments audited, in basis points 0..10000 (default 1000 = 10%)
+  --undefended              no defence, the gauntlet's baseline: trainers aggregate with the plain mean
+                            (--aggregation mean) and the run's audit rate is 0 (verifiers still run and
+                            prove equivocation, but are never assigned an audit); not with --audit-rate
   --byzantine K             the last K trainers attack (default 0)
   --attack LIST             what they do: ${ATTACK_CHOICES.join(", ")} (required when K > 0):
                             one name for all of them, or K comma-separated names in trainer order
                             (e.g. sign-flip,label-flip)
-  --attack-lambda X         attack strength, > 0 (default 1; sign-flip: −λ × progress, noise: λ × its norm)
+  --attack-lambda X         attack strength, > 0 (default 1; sign-flip: −λ × progress, noise: λ × its norm,
+                            alie: z, ipm: ε)
   --attack-fraction F       share of segments sign-flip and noise corrupt, in (0, 1] (default 1)
   --byzantine-verifiers J   the last J verifiers attack (default 0)
   --verifier-attack NAME    what they do: ${VERIFIER_ATTACKS.join(", ")} (required when J > 0): lazy attests
@@ -77,6 +81,8 @@ export interface StartOptions {
   /** τ × 1e6: > 0 in tolerance mode, 0 in exact mode. */
   readonly toleranceMicros: number;
   readonly auditRateBps: number;
+  /** --undefended: trainers aggregate with the plain mean, and auditRateBps is 0. */
+  readonly undefended: boolean;
   readonly byzantine: number;
   /** Set when byzantine > 0: `names[k]` is what trainer `trainers − byzantine + k` does (byzantine names). */
   readonly attack: { readonly names: readonly AttackName[]; readonly lambda?: number; readonly fraction?: number } | undefined;
@@ -133,7 +139,8 @@ export function parseStartOptions(argv: readonly string[]): StartOptions | "help
         "trainer-backends": { type: "string" },
         mode: { type: "string", default: "exact" },
         "tolerance-micros": { type: "string" },
-        "audit-rate": { type: "string", default: "1000" },
+        "audit-rate": { type: "string" },
+        undefended: { type: "boolean", default: false },
         byzantine: { type: "string", default: "0" },
         attack: { type: "string" },
         "attack-lambda": { type: "string" },
@@ -164,7 +171,9 @@ export function parseStartOptions(argv: readonly string[]): StartOptions | "help
   const micros = values["tolerance-micros"];
   if (micros !== undefined && mode !== "tolerance") throw new UsageError("--tolerance-micros needs --mode tolerance");
   const toleranceMicros = mode === "exact" ? 0 : micros === undefined ? DEFAULT_TOLERANCE_MICROS : int("tolerance-micros", micros, 1, UINT32_MAX);
-  const auditRateBps = int("audit-rate", values["audit-rate"], 0, 10_000);
+  const undefended = values.undefended;
+  if (undefended && values["audit-rate"] !== undefined) throw new UsageError("--undefended sets the audit rate to 0: leave out --audit-rate");
+  const auditRateBps = undefended ? 0 : int("audit-rate", values["audit-rate"] ?? "1000", 0, 10_000);
   const byzantine = int("byzantine", values.byzantine, 0, trainers);
   const names = values.attack === undefined ? undefined : items("attack", values.attack);
   for (const n of names ?? []) if (!(ATTACK_CHOICES as string[]).includes(n)) throw new UsageError(`--attack: each must be one of ${ATTACK_CHOICES.join(", ")} (got '${n}')`);
@@ -199,6 +208,7 @@ export function parseStartOptions(argv: readonly string[]): StartOptions | "help
     mode,
     toleranceMicros,
     auditRateBps,
+    undefended,
     byzantine,
     attack,
     byzantineVerifiers,

@@ -49,6 +49,8 @@ export interface ChainFacts {
   readonly slashes: ReadonlyMap<string, readonly SlashReason[]>;
   /** By lower-case address. */
   readonly credits: ReadonlyMap<string, bigint>;
+  /** Trainers: the earliest round of a slashed commitment, by lower-case address (absent: not read). */
+  readonly slashRounds?: ReadonlyMap<string, number>;
 }
 
 const ACTIVITY = ["audits", "attested", "challenged", "unavailableReported", "disputesWon", "disputesLost", "votes", "equivocationProofs"] as const;
@@ -64,6 +66,8 @@ export interface PeerReport {
   /** From the chain: TrainerSlashed, CommitmentWithheld with a slash, JurorPenalized, or a challenge bond lost. */
   slashed: boolean;
   slashedFor?: SlashReason[];
+  /** Trainers: the earliest round whose commitment was slashed (fraud, equivocation or withheld). */
+  slashedInRound?: number;
   /** On-chain credits (samples of finalized commitments). */
   credits: string;
   /** Tokens claimed, from the peer's summary ("0" without one). */
@@ -74,7 +78,20 @@ export interface PeerReport {
   activity?: Activity;
 }
 
+/** How the run was set up (what a reader of a kept report needs to know which run it was). */
+export interface RunSetup {
+  trainers: number;
+  verifiers: number;
+  byzantine: number;
+  byzantineVerifiers: number;
+  localSteps: number;
+  auditRateBps: number;
+  aggregation: "centered-clip" | "mean";
+}
+
 export interface Report {
+  /** Set by npm start (absent in reports built without it). */
+  setup?: RunSetup;
   rounds: number;
   accuracy: number;
   accuracyByRound: number[];
@@ -132,6 +149,7 @@ export function buildReport(rounds: number, trainers: readonly TrainerOutcome[],
         attack: t.attack,
         slashed: slashed.length > 0,
         ...(slashed.length > 0 && { slashedFor: [...slashed] }),
+        ...(facts.slashRounds?.has(t.address.toLowerCase()) && { slashedInRound: facts.slashRounds.get(t.address.toLowerCase())! }),
         credits: String(facts.credits.get(t.address.toLowerCase()) ?? 0n),
         rewards: str(t.summary?.rewards) ?? "0",
         ...(t.restarts !== undefined && { restarts: t.restarts }),

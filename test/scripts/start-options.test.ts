@@ -118,6 +118,27 @@ describe("npm start options (scripts/local-run/options.ts)", () => {
     });
   });
 
+  describe("--undefended", () => {
+    it("is off by default, with the 10% audit rate", () => {
+      const o = parse();
+      assert.equal(o.undefended, false);
+      assert.equal(o.auditRateBps, 1000);
+    });
+
+    it("sets the audit rate to 0, and the run spec follows", () => {
+      const o = parse("--undefended", "--byzantine", "1", "--attack", "ipm");
+      assert.equal(o.undefended, true);
+      assert.equal(o.auditRateBps, 0);
+      const spec = localRunSpec({ ...o, startTime: 1000n, cores: 2 });
+      assert.equal(spec.auditRateBps, 0);
+    });
+
+    it("refuses an audit rate beside it", () => {
+      refuses(["--undefended", "--audit-rate", "0"], "--undefended sets the audit rate to 0: leave out --audit-rate");
+      refuses(["--audit-rate", "5000", "--undefended"], "--undefended sets the audit rate to 0");
+    });
+  });
+
   describe("--mode and --tolerance-micros", () => {
     it("defaults τ to 0.1 in tolerance mode", () => {
       const o = parse("--mode", "tolerance");
@@ -191,6 +212,12 @@ describe("npm start report verdict with byzantine verifiers (scripts/local-run/r
     summary: exitCode === 0 ? { cpuSeconds: 1 } : undefined,
   });
   const facts = (slashed: Record<string, ("juror-penalty" | "bond-lost")[]>) => ({ slashes: new Map(Object.entries(slashed)), credits: new Map<string, bigint>() });
+
+  it("gives a slashed trainer the earliest round of its slashed commitments, when the chain facts have them", () => {
+    const withRounds = { ...facts({ [addr(1)]: ["juror-penalty"] }), slashRounds: new Map([[addr(1), 2]]) };
+    assert.equal(buildReport(1, trainers, [], withRounds).report.peers[0]!.slashedInRound, 2);
+    assert.ok(!("slashedInRound" in buildReport(1, trainers, [], facts({})).report.peers[0]!));
+  });
 
   it("marks a byzantine verifier's attack and does not count its failure or its slash", () => {
     const { report, failures } = buildReport(1, trainers, [verifier(0, null), verifier(1, "false-challenge", 1)], facts({ [addr(11)]: ["bond-lost"] }));
