@@ -131,6 +131,7 @@ async function main(o: StartOptions): Promise<number> {
       label,
       args: () => [...base, ...bootstrapFor(i).flatMap((b) => ["--bootstrap", b])],
       logFile: join(dir, `trainer-${i}.log`),
+      retriesBeforeListening: 3,
       onRecord: (rec, line) => {
         trainerLine(label, rec, line);
         const crash = crashes.find((c) => !c.done && rec.event === "training" && roundOf(rec) === c.round);
@@ -154,6 +155,7 @@ async function main(o: StartOptions): Promise<number> {
       label,
       args: () => [...base, "--bootstrap", bootstrap],
       logFile: join(dir, `verifier-${j}.log`),
+      retriesBeforeListening: 3,
       onRecord: (rec, line) => verifierLine(label, rec, line),
     });
     peers.push(p);

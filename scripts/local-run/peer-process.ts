@@ -25,6 +25,12 @@ export interface PeerProcessOptions {
   readonly onRecord?: (rec: LogRecord, line: string) => void;
   /** Echo the peer's stderr (default true). */
   readonly echoStderr?: boolean;
+  /**
+   * Start it again (after 2 s, with `args()` read afresh) when it exits before it listens, up to this many
+   * times (default 0): on a loaded machine a peer can fail to dial its bootstrap peer while that one is busy
+   * loading its data, and a later start gets more bootstrap addresses.
+   */
+  readonly retriesBeforeListening?: number;
 }
 
 export class PeerProcess {
@@ -34,13 +40,15 @@ export class PeerProcess {
   exit: number | string | undefined;
   /** First listen address of its latest run, once logged. */
   address: string | undefined;
-  /** Resolves with the first address it listens on; rejects if its first run exits before that. */
+  /** Resolves with the first address it listens on; rejects if it exits before that with no retry left. */
   readonly listening: Promise<string>;
   /** Exit code of its last run (1 for a signal). */
   readonly done: Promise<number>;
   private child!: ChildProcess;
   private restarting = false;
   private stopped = false;
+  private listened = false;
+  private retriesLeft: number;
   private readonly log: WriteStream;
   private resolveListening!: (addr: string) => void;
   private rejectListening!: (e: Error) => void;
@@ -51,6 +59,7 @@ export class PeerProcess {
   constructor(opts: PeerProcessOptions) {
     this.opts = opts;
     this.label = opts.label;
+    this.retriesLeft = opts.retriesBeforeListening ?? 0;
     this.log = createWriteStream(opts.logFile, { flags: "a" });
     this.log.on("error", (e) => process.stderr.write(`${opts.label}: cannot write its log ${opts.logFile}: ${e.message}\n`));
     this.listening = new Promise((resolve, reject) => ((this.resolveListening = resolve), (this.rejectListening = reject)));
@@ -80,6 +89,7 @@ export class PeerProcess {
       }
       if (rec.event === "listening" && typeof rec.addrs?.[0] === "string") {
         this.address = rec.addrs[0];
+        this.listened = true;
         this.resolveListening(rec.addrs[0]);
       }
       this.opts.onRecord?.(rec, line);
@@ -87,11 +97,22 @@ export class PeerProcess {
     // "close", not "exit": stdout and stderr are drained by then, so nothing is written after the log ends.
     child.on("close", (code, signal) => {
       this.exit = signal ?? code ?? undefined;
+      if (!this.listened && !this.restarting && !this.stopped && this.retriesLeft > 0) {
+        this.retriesLeft--;
+        this.log.write(`--- ${this.label} exited with ${code ?? signal} before listening; starting it again ---\n`);
+        if (this.opts.echoStderr !== false) process.stderr.write(`${this.label}: exited before listening; starting it again in 2 s\n`);
+        setTimeout(() => (this.stopped ? this.finish(code ?? 1) : this.start()), 2000);
+        return;
+      }
       this.rejectListening(new Error(`${this.label} exited with ${code ?? signal} before listening`));
       if (this.restarting) return;
-      this.log.end();
-      this.resolveDone(code ?? 1);
+      this.finish(code ?? 1);
     });
+  }
+
+  private finish(code: number): void {
+    this.log.end();
+    this.resolveDone(code);
   }
 
   /** SIGKILLs the whole process group, waits `delayMs` after it is gone, and starts it again. */
