@@ -12,7 +12,7 @@
 //   torch_step.py    the PyTorch CPU baseline
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { machineInfo } from "./bench/machine.ts";
+import { busyNote, load1, machineInfo } from "./bench/machine.ts";
 import { PARTS } from "./bench/parts.ts";
 import { assemble, PART_NAMES, type PartName } from "./bench/result.ts";
 import { formatTable, tableRows } from "./bench/table.ts";
@@ -66,11 +66,16 @@ const details: Partial<Record<PartName, Record<string, unknown>>> = {};
 const errors: Record<string, string> = {};
 const notes: string[] = [];
 const t0 = performance.now();
+// The 1-minute load average before each part, except after a part that ran many processes itself.
+const loads: number[] = [];
+let ownLoad = false;
 for (const part of PARTS) {
   if ((only && !only.has(part.name)) || skip.has(part.name)) {
     notes.push(`${part.name}: not run (--only/--skip)`);
     continue;
   }
+  if (!ownLoad) loads.push(load1());
+  ownLoad = part.manyProcesses === true;
   say(`bench: ${part.name}: ${part.what} …`);
   const started = performance.now();
   try {
@@ -87,7 +92,11 @@ if (b && typeof b.skipped === "string") notes.push(`baseline skipped: ${b.skippe
 if (details.gas) notes.push(`gas: ${Object.keys(details.gas).length} operations measured, those with a target shown; all in the JSON and in npm run bench:gas`);
 if (details.scaling) notes.push("scaling: the trainers exchange updates all-to-all (every trainer fetches every other trainer's update); butterfly partitioning would send about 2× an update per peer");
 
-const result = assemble(details, { quick: o.quick, date: new Date().toISOString(), machine: machineInfo(), notes, errors });
+const machine: Record<string, string | number> = { ...machineInfo(), loadAverages: loads.join(" ") };
+const busy = busyNote(loads, Number(machine.cores));
+if (busy) notes.push(busy);
+
+const result = assemble(details, { quick: o.quick, date: new Date().toISOString(), machine, notes, errors });
 const m = result.machine;
 console.log(`\n${m.cores} cores, ${m.cpu}, ${m.memoryGiB} GiB, Node ${m.node}${o.quick ? "; --quick" : ""}; ${((performance.now() - t0) / 60_000).toFixed(1)} min\n`);
 console.log(formatTable(tableRows(result)));

@@ -17,6 +17,8 @@ export interface Part {
   what: string;
   /** How --quick differs (a note in the output), when it does. */
   quickNote?: string;
+  /** It runs several processes at once (its own load, not other work's). */
+  manyProcesses?: true;
   run(quick: boolean): Promise<Record<string, unknown>>;
 }
 
@@ -68,11 +70,13 @@ export const PARTS: readonly Part[] = [
     name: "scaling",
     what: "update exchange at 2, 4, 8 trainers (scripts/bench/scaling.ts)",
     quickNote: "scaling: median of 3 rounds (5 in full)",
+    manyProcesses: true,
     run: (quick) => runJson(node, ["scripts/bench/scaling.ts", "--json", "--rounds", quick ? "3" : "5"], { timeoutMs: 10 * min }),
   },
   {
     name: "verification",
     what: "verifier CPU ÷ trainer CPU of an npm start run (scripts/bench/verification.ts)",
+    manyProcesses: true,
     quickNote: "verification overhead: one npm start run of 2 rounds × 100 local steps (full: median of 3 default runs, 5 rounds × 500 steps); a verifier's fixed cost weighs more in a short run",
     run: (quick) =>
       runJson(node, ["scripts/bench/verification.ts", "--json", ...(quick ? ["--rounds", "2", "--local-steps", "100"] : ["--runs", "3"])], { timeoutMs: (quick ? 10 : 40) * min }),

@@ -1,6 +1,7 @@
 // The pure helpers of `npm run bench` (scripts/bench/): nothing here times anything.
 import assert from "node:assert/strict";
 import { describe, it } from "mocha";
+import { busyNote } from "../../scripts/bench/machine.ts";
 import { assemble, missingKeys, REQUIRED_KEYS } from "../../scripts/bench/result.ts";
 import { lastJsonObject, median, round } from "../../scripts/bench/stats.ts";
 import { formatTable, tableRows, verdict } from "../../scripts/bench/table.ts";
@@ -102,5 +103,10 @@ describe("bench helpers", () => {
       assert.match(lines[1]!, /^\| -+ \| -+ \| -+ \| -+ \|$/);
       assert.ok(lines.every((l) => l.length === lines[0]!.length));
     });
+  });
+
+  describe("busyNote", () => {
+    it("is silent while the load stays within the cores", () => assert.equal(busyNote([0.5, 1.9, 2], 2), undefined));
+    it("names the highest load above the core count", () => assert.match(busyNote([1, 6.5, 3], 2)!, /up to 6\.5 on 2 cores/));
   });
 });
