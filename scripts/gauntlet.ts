@@ -11,6 +11,7 @@ import {
   figuresOf,
   formatTable,
   GauntletUsageError,
+  isVerifierEntry,
   parseGauntletOptions,
   planRuns,
   runOnce,
@@ -35,6 +36,12 @@ async function main(o: GauntletOptions): Promise<number> {
       `audit rate ${o.auditRateBps / 100}% when defended; reports and logs in ${out}`,
   );
   const figures = new Map<string, RunFigures | { error: string }>();
+  /** The entries whose runs are all done, and the result so far. */
+  const resultSoFar = (partial: boolean) => {
+    const done = o.entries.filter((name) => figures.has(`${name}-defended`) && (!o.undefended || isVerifierEntry(name) || figures.has(`${name}-undefended`)));
+    const attacks: EntryResult[] = done.map((name) => ({ name, defended: figures.get(`${name}-defended`)!, undefended: figures.get(`${name}-undefended`) ?? null }));
+    return assembleResult(o, figures.get("clean")!, attacks, { date: new Date().toISOString(), out, partial });
+  };
   const t0 = performance.now();
   for (const [k, run] of runs.entries()) {
     const label = `[${k + 1}/${runs.length}] ${run.id}`;
@@ -49,13 +56,9 @@ async function main(o: GauntletOptions): Promise<number> {
       const slashes = run.defence === "clean" ? "" : `, byzantine slashed ${f.byzantineSlashed}/${f.byzantine}`;
       say(`gauntlet: ${label}: accuracy ${f.accuracy.toFixed(4)}${slashes}, honest slashed ${f.honestSlashed}, ${minutes(f.wallSeconds)}${r.exitCode === 0 ? "" : ` (start exited ${r.exitCode})`}`);
     }
+    if (o.json && k < runs.length - 1) writeFileSync(o.json, `${JSON.stringify(resultSoFar(true), null, 2)}\n`);
   }
-  const attacks: EntryResult[] = o.entries.map((name) => ({
-    name,
-    defended: figures.get(`${name}-defended`)!,
-    undefended: figures.get(`${name}-undefended`) ?? null,
-  }));
-  const result = assembleResult(o, figures.get("clean")!, attacks, { date: new Date().toISOString(), out });
+  const result = resultSoFar(false);
   console.log(
     `\n${o.trainers} trainers (${o.byzantine} byzantine), ${o.verifiers} verifiers, ${o.rounds} rounds of ${o.localSteps} local steps, ` +
       `audit rate ${o.auditRateBps / 100}% defended / 0% undefended; ${minutes((performance.now() - t0) / 1000)}\n`,

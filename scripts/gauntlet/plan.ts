@@ -35,7 +35,7 @@ export const DEFAULT_ENTRIES: readonly EntryName[] = ATTACK_CHOICES;
 export const QUICK_ENTRIES: readonly EntryName[] = ["sign-flip", "ipm", "alie"];
 export const ENTRY_CHOICES: readonly EntryName[] = [...ATTACK_CHOICES, ...VERIFIER_ATTACKS];
 
-export const DEFAULTS = { trainers: 8, byzantine: 3, verifiers: 2, rounds: 8, localSteps: 500, auditRateBps: 5000 } as const;
+export const DEFAULTS = { trainers: 8, byzantine: 3, verifiers: 2, rounds: 10, localSteps: 500, auditRateBps: 5000 } as const;
 export const QUICK = { rounds: 4, localSteps: 250 } as const;
 
 export const USAGE = `usage: npm run gauntlet -- [flags]
@@ -54,7 +54,7 @@ start's log are kept in --out.
   --audit-rate BPS     audit rate of the defended and clean runs, basis points (default ${DEFAULTS.auditRateBps} = ${DEFAULTS.auditRateBps / 100}%)
   --quick              ${QUICK.rounds} rounds of ${QUICK.localSteps} steps, and attacks ${QUICK_ENTRIES.join(", ")} unless --attacks is given
   --no-undefended      skip the undefended runs
-  --json FILE          write the result as JSON
+  --json FILE          write the result as JSON (rewritten after every run, "partial": true until the end)
   --out DIR            where each run's report and log go (default: a new folder under the system's temp dir)
   -h, --help           print this help
 Attack strengths (--attack-lambda): ${Object.entries(ATTACK_LAMBDA)

@@ -50,8 +50,10 @@ export interface GauntletResult {
     auditRateBps: number;
     quick: boolean;
   };
-  /** Targets not met, one sentence each (empty: all met). */
+  /** Targets not met, one sentence each (empty: all met), among the runs done. */
   misses: string[];
+  /** Set while runs are still to come (the JSON is rewritten after every run). */
+  partial?: true;
   date: string;
   /** Where the runs' reports and logs are. */
   out: string;
@@ -107,7 +109,7 @@ export function assembleResult(
   o: GauntletOptions,
   clean: RunFigures | { error: string },
   attacks: readonly EntryResult[],
-  meta: { date: string; out: string },
+  meta: { date: string; out: string; partial?: boolean },
 ): GauntletResult {
   return {
     clean,
@@ -116,6 +118,7 @@ export function assembleResult(
     misses: targetMisses(clean, attacks),
     date: meta.date,
     out: meta.out,
+    ...(meta.partial === true && { partial: true as const }),
   };
 }
 
