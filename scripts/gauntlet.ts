@@ -8,6 +8,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
   assembleResult,
+  earlierRun,
   figuresOf,
   formatTable,
   GauntletUsageError,
@@ -16,6 +17,7 @@ import {
   planRuns,
   runOnce,
   runTimeoutSeconds,
+  stopCurrentRun,
   tableRows,
   type EntryResult,
   type GauntletOptions,
@@ -35,6 +37,15 @@ async function main(o: GauntletOptions): Promise<number> {
     `gauntlet: ${runs.length} runs of ${o.trainers} trainers (${o.byzantine} byzantine), ${o.verifiers} verifiers, ${o.rounds} rounds of ${o.localSteps} steps, ` +
       `audit rate ${o.auditRateBps / 100}% when defended; reports and logs in ${out}`,
   );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    say(`gauntlet: stopping (${signal}); finished runs' reports stay in ${out} (--resume reuses them)`);
+    if (!stopCurrentRun()) process.exit(130);
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
   const figures = new Map<string, RunFigures | { error: string }>();
   /** The entries whose runs are all done, and the result so far. */
   const resultSoFar = (partial: boolean) => {
@@ -43,12 +54,17 @@ async function main(o: GauntletOptions): Promise<number> {
     return assembleResult(o, figures.get("clean")!, attacks, { date: new Date().toISOString(), out, partial });
   };
   const t0 = performance.now();
+  /** Seconds each run started here took (for the time left). */
+  const ran: number[] = [];
   for (const [k, run] of runs.entries()) {
     const label = `[${k + 1}/${runs.length}] ${run.id}`;
-    const elapsed = (performance.now() - t0) / 1000;
-    const eta = k === 0 ? "" : `, about ${minutes((elapsed / k) * (runs.length - k))} left`;
+    const eta = ran.length === 0 ? "" : `, about ${minutes((ran.reduce((a, s) => a + s, 0) / ran.length) * (runs.length - k))} left`;
     say(`gauntlet: ${label}: npm start -- ${run.args.join(" ")}${eta}`);
-    const r = await runOnce(run, out, timeout, (line) => say(`gauntlet: ${label}: ${line}`));
+    const earlier = o.resume ? earlierRun(run, out) : undefined;
+    if (earlier) say(`gauntlet: ${label}: reusing the earlier run's report (--resume)`);
+    const r = earlier ?? (await runOnce(run, out, timeout, (line) => say(`gauntlet: ${label}: ${line}`)));
+    if (stopping) break;
+    if (!earlier) ran.push(r.wallSeconds);
     const f = r.report === undefined ? { error: r.error ?? "no report" } : figuresOf(r.report, r.exitCode, r.wallSeconds);
     figures.set(run.id, f);
     if ("error" in f) say(`gauntlet: ${label}: FAILED: ${f.error}`);
@@ -58,6 +74,7 @@ async function main(o: GauntletOptions): Promise<number> {
     }
     if (o.json && k < runs.length - 1) writeFileSync(o.json, `${JSON.stringify(resultSoFar(true), null, 2)}\n`);
   }
+  if (stopping) return 130;
   const result = resultSoFar(false);
   console.log(
     `\n${o.trainers} trainers (${o.byzantine} byzantine), ${o.verifiers} verifiers, ${o.rounds} rounds of ${o.localSteps} local steps, ` +

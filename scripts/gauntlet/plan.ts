@@ -15,15 +15,18 @@ export type EntryName = AttackName | VerifierAttack;
 
 /** How strong each trainer attack is in the gauntlet (npm start --attack-lambda), and why. */
 export const ATTACK_LAMBDA: Readonly<Record<AttackName, number>> = {
-  "sign-flip": 4, // Δ' = −4Δ: a plain mean of 3 updates with one of these goes backwards (2 − 4)/3
-  noise: 4, // a random step 4 × the honest length
-  "label-flip": 1, // unused
-  equivocate: 1, // unused
-  withhold: 1, // unused
-  alie: 1, // z = 1: one standard deviation below the honest update, coordinate by coordinate
-  ipm: 4, // −4 × the honest mean: a plain mean of 3 with one of these goes backwards (2 − 4)/3
-  stale: 1, // unused
-  "free-ride": 1, // unused
+  // The segment attacks compound over a round's segments (each starts where the corrupted one ended):
+  // from S_0 at λ = 1 the committed update is 10^5 (gate) to 10^14 (expert) times the honest one's norm,
+  // and at λ = 4 the attacker's own state overflows and it crashes before it commits anything.
+  "sign-flip": 1,
+  noise: 1,
+  "label-flip": 1, // no strength
+  equivocate: 1, // no strength
+  withhold: 1, // no strength
+  alie: 1, // z = 1: one standard deviation below its honest update, coordinate by coordinate
+  ipm: 4, // −4 × its honest update: a plain mean of 3 with one of these goes backwards, (2 − 4)/3
+  stale: 1, // no strength
+  "free-ride": 1, // no strength
 };
 
 /** The trainer attack the byzantine trainers run beside a verifier attack. */
@@ -54,6 +57,7 @@ start's log are kept in --out.
   --audit-rate BPS     audit rate of the defended and clean runs, basis points (default ${DEFAULTS.auditRateBps} = ${DEFAULTS.auditRateBps / 100}%)
   --quick              ${QUICK.rounds} rounds of ${QUICK.localSteps} steps, and attacks ${QUICK_ENTRIES.join(", ")} unless --attacks is given
   --no-undefended      skip the undefended runs
+  --resume             reuse a run whose report is already in --out from the same npm start flags
   --json FILE          write the result as JSON (rewritten after every run, "partial": true until the end)
   --out DIR            where each run's report and log go (default: a new folder under the system's temp dir)
   -h, --help           print this help
@@ -72,6 +76,7 @@ export interface GauntletOptions {
   readonly auditRateBps: number;
   readonly quick: boolean;
   readonly undefended: boolean;
+  readonly resume: boolean;
   readonly json: string | undefined;
   readonly out: string | undefined;
 }
@@ -98,6 +103,7 @@ export function parseGauntletOptions(argv: readonly string[]): GauntletOptions |
         "audit-rate": { type: "string", default: String(DEFAULTS.auditRateBps) },
         quick: { type: "boolean", default: false },
         "no-undefended": { type: "boolean", default: false },
+        resume: { type: "boolean", default: false },
         json: { type: "string" },
         out: { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -108,6 +114,7 @@ export function parseGauntletOptions(argv: readonly string[]): GauntletOptions |
     throw new GauntletUsageError((e as Error).message);
   }
   if (values.help) return "help";
+  if (values.resume && values.out === undefined) throw new GauntletUsageError("--resume needs --out DIR (the folder of the earlier runs)");
   const quick = values.quick;
   let entries: EntryName[];
   if (values.attacks === undefined) entries = [...(quick ? QUICK_ENTRIES : DEFAULT_ENTRIES)];
@@ -135,6 +142,7 @@ export function parseGauntletOptions(argv: readonly string[]): GauntletOptions |
     auditRateBps: int("audit-rate", values["audit-rate"], 1, 10_000),
     quick,
     undefended: !values["no-undefended"],
+    resume: values.resume,
     json: values.json,
     out: values.out,
   };

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Report } from "../local-run/report.ts";
@@ -7,8 +7,9 @@ import { localRunSpec, settledBy } from "../local-run/run-spec.ts";
 import type { GauntletOptions, PlannedRun } from "./plan.ts";
 
 // One gauntlet run: `node scripts/start.ts … --report FILE` as a child, in the repository root, with its
-// stderr kept in `<out>/<id>.log`, the report in `<out>/<id>.json`, and each peer's log copied to
-// `<out>/<id>/` before start's work dir (data directories, blobs) is removed.
+// stderr kept in `<out>/<id>.log`, the report in `<out>/<id>.json`, how it ran (flags, exit code, seconds)
+// in `<out>/<id>.run.json`, and each peer's log copied to `<out>/<id>/` before start's work dir (data
+// directories, blobs) is removed. `--resume` reuses a run whose files say it ran with the same flags.
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -32,6 +33,36 @@ export function runTimeoutSeconds(o: Pick<GauntletOptions, "rounds" | "localStep
   return 120 + settledBy(spec) + 240;
 }
 
+/** `<out>/<id>.run.json`. */
+export interface RunRecord {
+  args: string[];
+  exitCode: number;
+  wallSeconds: number;
+}
+
+/** The outcome of an earlier run of `run` in `out` with the same flags, if its report and record are there. */
+export function earlierRun(run: PlannedRun, out: string): RunOutcome | undefined {
+  const [reportFile, recordFile] = [join(out, `${run.id}.json`), join(out, `${run.id}.run.json`)];
+  if (!existsSync(reportFile) || !existsSync(recordFile)) return undefined;
+  try {
+    const record = JSON.parse(readFileSync(recordFile, "utf8")) as RunRecord;
+    if (JSON.stringify(record.args) !== JSON.stringify(run.args)) return undefined;
+    return { report: JSON.parse(readFileSync(reportFile, "utf8")) as Report, exitCode: record.exitCode, wallSeconds: record.wallSeconds };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The child running now, for a signal handler to stop. */
+let current: ReturnType<typeof spawn> | undefined;
+
+/** Stops the run in progress (SIGINT: start stops its peers and its chain); false when none runs. */
+export function stopCurrentRun(): boolean {
+  if (current === undefined || current.exitCode !== null) return false;
+  current.kill("SIGINT");
+  return true;
+}
+
 export interface RunOutcome {
   report: Report | undefined;
   exitCode: number;
@@ -45,10 +76,12 @@ export function runOnce(run: PlannedRun, out: string, timeoutSeconds: number, pr
   const reportFile = join(out, `${run.id}.json`);
   const logFile = join(out, `${run.id}.log`);
   rmSync(reportFile, { force: true });
+  rmSync(join(out, `${run.id}.run.json`), { force: true });
   const log = createWriteStream(logFile);
   const t0 = performance.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["scripts/start.ts", ...run.args, "--report", reportFile], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+    current = child;
     let stderr = "";
     let partial = "";
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
@@ -80,6 +113,7 @@ export function runOnce(run: PlannedRun, out: string, timeoutSeconds: number, pr
       } catch {
         report = undefined;
       }
+      if (report !== undefined) writeFileSync(join(out, `${run.id}.run.json`), `${JSON.stringify({ args: [...run.args], exitCode, wallSeconds: Math.round(wallSeconds) } satisfies RunRecord)}\n`);
       const why = timedOut ? `timed out after ${timeoutSeconds} s` : signal ? `killed by ${signal}` : `exit ${code}`;
       const tail = stderr.trim().split("\n").slice(-2).join(" | ");
       resolve({ report, exitCode, wallSeconds, ...(report === undefined && { error: `no report (${why}${tail ? `: ${tail}` : ""}); see ${logFile}` }) });

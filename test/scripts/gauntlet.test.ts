@@ -1,11 +1,15 @@
 // npm run gauntlet's pure pieces (scripts/gauntlet/): the flags and the runs they lead to, a report boiled down
 // to figures, the targets, the table, and what is read from npm start's stderr.
 import assert from "node:assert/strict";
-import { describe, it } from "mocha";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "mocha";
 import type { Address } from "viem";
 import {
   assembleResult,
   DEFAULTS,
+  earlierRun,
   figuresOf,
   formatTable,
   GauntletUsageError,
@@ -219,5 +223,30 @@ describe("npm run gauntlet (scripts/gauntlet/)", () => {
       assert.equal(workDirOf("a\nlogs and data: /tmp/verihive-start-x\nb"), "/tmp/verihive-start-x");
       assert.equal(workDirOf("nothing"), undefined);
     });
+  });
+});
+
+describe("npm run gauntlet --resume (scripts/gauntlet/run.ts)", () => {
+  const out = mkdtempSync(join(tmpdir(), "verihive-gauntlet-test-"));
+  after(() => rmSync(out, { recursive: true, force: true }));
+  const run = planRuns(parseGauntletOptions(["--attacks", "ipm"]) as GauntletOptions)[1]!;
+  const rep = report(0.96, [peer(1, "trainer", null)]);
+
+  it("reuses a run whose report and record name the same flags", () => {
+    writeFileSync(join(out, `${run.id}.json`), JSON.stringify(rep));
+    writeFileSync(join(out, `${run.id}.run.json`), JSON.stringify({ args: run.args, exitCode: 1, wallSeconds: 400 }));
+    assert.deepEqual(earlierRun(run, out), { report: rep, exitCode: 1, wallSeconds: 400 });
+  });
+
+  it("runs again when the flags differ, or the record or the report is missing", () => {
+    writeFileSync(join(out, `${run.id}.run.json`), JSON.stringify({ args: [...run.args, "--rounds", "2"], exitCode: 0, wallSeconds: 1 }));
+    assert.equal(earlierRun(run, out), undefined);
+    rmSync(join(out, `${run.id}.run.json`));
+    assert.equal(earlierRun(run, out), undefined);
+    assert.equal(earlierRun({ ...run, id: "other" }, out), undefined);
+  });
+
+  it("needs --out", () => {
+    assert.throws(() => parseGauntletOptions(["--resume"]), /--resume needs --out DIR/);
   });
 });
