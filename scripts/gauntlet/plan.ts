@@ -15,9 +15,9 @@ export type EntryName = AttackName | VerifierAttack;
 
 /** How strong each trainer attack is in the gauntlet (npm start --attack-lambda), and why. */
 export const ATTACK_LAMBDA: Readonly<Record<AttackName, number>> = {
-  // The segment attacks compound over a round's segments (each starts where the corrupted one ended):
-  // from S_0 at λ = 1 the committed update is 10^5 (gate) to 10^14 (expert) times the honest one's norm,
-  // and at λ = 4 the attacker's own state overflows and it crashes before it commits anything.
+  // The segment attacks compound over a round's segments (each starts where the corrupted one ended).
+  // From S_0 at λ = 1 sign-flip's update is 10^5 (gate) to 10^14 (expert) times the honest norm, noise's
+  // 30 to 50 times; at λ = 4 sign-flip overflows the attacker's own state and it crashes before committing.
   "sign-flip": 1,
   noise: 1,
   "label-flip": 1, // no strength
