@@ -13,6 +13,7 @@ import {
   formatTable,
   GauntletUsageError,
   isVerifierEntry,
+  markdownTable,
   parseGauntletOptions,
   planRuns,
   runOnce,
@@ -86,6 +87,10 @@ async function main(o: GauntletOptions): Promise<number> {
   if (o.json) {
     writeFileSync(o.json, `${JSON.stringify(result, null, 2)}\n`);
     say(`gauntlet: wrote ${o.json}`);
+  }
+  if (o.markdown) {
+    writeFileSync(o.markdown, `${markdownTable(result)}\n`);
+    say(`gauntlet: wrote ${o.markdown}`);
   }
   return result.misses.length === 0 ? 0 : 1;
 }

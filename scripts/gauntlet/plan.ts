@@ -59,6 +59,7 @@ start's log are kept in --out.
   --no-undefended      skip the undefended runs
   --resume             reuse a run whose report is already in --out from the same npm start flags
   --json FILE          write the result as JSON (rewritten after every run, "partial": true until the end)
+  --markdown FILE      write the table as Markdown, with each run's accuracy by round (docs/SECURITY.md)
   --out DIR            where each run's report and log go (default: a new folder under the system's temp dir)
   -h, --help           print this help
 Attack strengths (--attack-lambda): ${Object.entries(ATTACK_LAMBDA)
@@ -78,6 +79,7 @@ export interface GauntletOptions {
   readonly undefended: boolean;
   readonly resume: boolean;
   readonly json: string | undefined;
+  readonly markdown: string | undefined;
   readonly out: string | undefined;
 }
 
@@ -105,6 +107,7 @@ export function parseGauntletOptions(argv: readonly string[]): GauntletOptions |
         "no-undefended": { type: "boolean", default: false },
         resume: { type: "boolean", default: false },
         json: { type: "string" },
+        markdown: { type: "string" },
         out: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -144,6 +147,7 @@ export function parseGauntletOptions(argv: readonly string[]): GauntletOptions |
     undefended: !values["no-undefended"],
     resume: values.resume,
     json: values.json,
+    markdown: values.markdown,
     out: values.out,
   };
 }

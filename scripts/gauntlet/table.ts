@@ -16,7 +16,7 @@ function verdict(clean: GauntletResult["clean"], a: EntryResult): string {
 
 /** Rows of cells: the header, the clean run, then each attack. */
 export function tableRows(result: GauntletResult): string[][] {
-  const header = ["attack", "defended acc", "Δ clean", "byz slashed", "honest slashed", "first slash", "undefended acc", "verdict"];
+  const header = ["attack", "defended acc", "Δ clean", "byz slashed", "honest slashed", "rounds to 1st slash", "undefended acc", "verdict"];
   const clean = result.clean;
   const rows: string[][] = [header];
   rows.push(isFigures(clean) ? ["(clean)", acc(clean), "", "", String(clean.honestSlashed), "", "", ""] : ["(clean)", "FAILED", "", "", "", "", "", clean.error.slice(0, 40)]);
@@ -36,7 +36,7 @@ export function tableRows(result: GauntletResult): string[][] {
       delta,
       `${d.byzantineSlashed}/${d.byzantine}${verifiers}`,
       String(d.honestSlashed),
-      d.roundsToFirstSlash === null ? "-" : `round ${d.roundsToFirstSlash}`,
+      d.roundsToFirstSlash === null ? "-" : String(d.roundsToFirstSlash),
       undefended,
       verdict(clean, a),
     ]);
@@ -54,4 +54,16 @@ export function formatTable(rows: readonly (readonly string[])[]): string {
       return i === 0 ? `${line.trimEnd()}\n${widths.map((w) => "-".repeat(w)).join("  ")}` : line.trimEnd();
     })
     .join("\n");
+}
+
+/** The same rows as a Markdown table (for docs/SECURITY.md), with each run's accuracy curve below it. */
+export function markdownTable(result: GauntletResult): string {
+  const rows = tableRows(result);
+  const line = (r: readonly string[]) => `| ${r.map((c) => c || " ").join(" | ")} |`;
+  const lines = [line(rows[0]!), `|${rows[0]!.map((_, c) => (c === 0 || c === rows[0]!.length - 1 ? "---" : "---:")).join("|")}|`, ...rows.slice(1).map(line)];
+  const curve = (name: string, r: GauntletResult["clean"] | EntryResult["undefended"]) =>
+    isFigures(r) ? [`- ${name}: ${r.accuracyByRound.map((a) => a.toFixed(3)).join(", ")}`] : [];
+  lines.push("", "Accuracy after each round:", "", ...curve("clean", result.clean));
+  for (const a of result.attacks) lines.push(...curve(`${a.name} defended`, a.defended), ...curve(`${a.name} undefended`, a.undefended));
+  return lines.join("\n");
 }

@@ -13,6 +13,7 @@ import {
   figuresOf,
   formatTable,
   GauntletUsageError,
+  markdownTable,
   parseGauntletOptions,
   planRuns,
   QUICK,
@@ -202,13 +203,17 @@ describe("npm run gauntlet (scripts/gauntlet/)", () => {
       const result = assembleResult(o, figures(0.975), [{ name: "ipm", defended: figures(0.97, { roundsToFirstSlash: 2 }), undefended: figures(0.42) }, { name: "lazy", defended: figures(0.9, { byzantineSlashed: 1, byzantineVerifiersSlashed: 0 }), undefended: null }], { date: "d", out: "/tmp/x" });
       const rows = tableRows(result);
       assert.deepEqual(rows[1], ["(clean)", "0.9750", "", "", "0", "", "", ""]);
-      assert.deepEqual(rows[2], ["ipm", "0.9700", "-0.50", "3/3", "0", "round 2", "0.4200", "ok"]);
-      assert.deepEqual(rows[3], ["lazy", "0.9000", "-7.50", "1/3 (verifier 0)", "0", "round 1", "-", "MISS (accuracy)"]);
+      assert.deepEqual(rows[2], ["ipm", "0.9700", "-0.50", "3/3", "0", "2", "0.4200", "ok"]);
+      assert.deepEqual(rows[3], ["lazy", "0.9000", "-7.50", "1/3 (verifier 0)", "0", "1", "-", "MISS (accuracy)"]);
       const text = formatTable(rows);
       assert.match(text.split("\n")[0]!, /^attack\s+defended acc/);
       assert.equal(text.split("\n").length, 5);
       assert.deepEqual(Object.keys(result), ["clean", "attacks", "setup", "misses", "date", "out"]);
       assert.deepEqual(Object.keys(result.attacks[0]!.defended), Object.keys(figures(0)));
+      const md = markdownTable(result).split("\n");
+      assert.equal(md[0], "| attack | defended acc | Δ clean | byz slashed | honest slashed | rounds to 1st slash | undefended acc | verdict |");
+      assert.equal(md[3], "| ipm | 0.9700 | -0.50 | 3/3 | 0 | 2 | 0.4200 | ok |");
+      assert.ok(md.includes("- ipm undefended: 0.420"));
     });
   });
 
