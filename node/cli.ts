@@ -112,7 +112,7 @@ async function trainer(argv: string[]): Promise<number> {
         report: join(config.dataDir, "summary.json"),
         dataDir: config.dataDir,
         ...(config.aggregation ? { aggregation: config.aggregation } : {}),
-        ...(config.attack ? { attack: createAttack(config.attack.name, { lambda: config.attack.lambda, fraction: config.attack.fraction, seed: Number(BigInt(privateKey) % 4_294_967_291n) }) } : {}),
+        ...(config.attack ? { attack: createAttack(config.attack.name, { lambda: config.attack.lambda, seed: Number(BigInt(privateKey) % 4_294_967_291n) }) } : {}),
         // A progress line only where a person watches: a terminal with human-readable logs.
         progress: process.stderr.isTTY === true && (config.log === "pretty" || (config.log === "auto" && process.stdout.isTTY === true)),
         log,

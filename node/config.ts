@@ -73,8 +73,6 @@ export interface AttackConfig {
   readonly name: AttackName;
   /** Strength λ, finite and > 0 (default 1). */
   readonly lambda: number;
-  /** Share of segments corrupted by sign-flip and noise, in (0, 1] (default 1). */
-  readonly fraction: number;
 }
 
 /** How a trainer combines a shard's updates: CenteredClip, or the undefended plain mean (measurements only). */
@@ -141,8 +139,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     verifierText: `misbehave on purpose, test networks only: ${VERIFIER_ATTACKS.join(", ")} (lazy attests without checking, false-challenge challenges honest commitments)`,
     fallback: "none",
   },
-  { name: "attack-lambda", env: "VERIHIVE_ATTACK_LAMBDA", arg: "X", text: "attack strength λ > 0 (sign-flip: −λ × progress; noise: λ × its norm; alie: z; ipm: ε)", fallback: "1", trainerOnly: true },
-  { name: "attack-fraction", env: "VERIHIVE_ATTACK_FRACTION", arg: "F", text: "share of segments sign-flip and noise corrupt, in (0, 1]", fallback: "1", trainerOnly: true },
+  { name: "attack-lambda", env: "VERIHIVE_ATTACK_LAMBDA", arg: "X", text: "attack strength λ > 0 (sign-flip: −λ × its update; noise: λ × its norm; alie: z; ipm: ε)", fallback: "1", trainerOnly: true },
   {
     name: "aggregation",
     env: "VERIHIVE_AGGREGATION",
@@ -236,7 +233,7 @@ function readConfigFile(path: string, problems: string[]): unknown {
 }
 
 /** Config-file keys that may be JSON numbers. */
-const NUMERIC_KEYS: readonly string[] = ["run", "stake", "attack-lambda", "attack-fraction"];
+const NUMERIC_KEYS: readonly string[] = ["run", "stake", "attack-lambda"];
 
 function fileLayer(role: Role, path: string, problems: string[]): Layer {
   const layer: Layer = new Map();
@@ -274,21 +271,15 @@ const checkLambda: Check<number> = (v) => {
   return x !== undefined && x > 0 ? { ok: x } : { problem: "must be a finite number greater than 0" };
 };
 
-const checkFraction: Check<number> = (v) => {
-  const x = decimal(v);
-  return x !== undefined && x > 0 && x <= 1 ? { ok: x } : { problem: "must be a number in (0, 1]" };
-};
-
-/** --attack with its λ and fraction; λ or fraction without an attack is a problem. */
+/** --attack with its λ; λ without an attack is a problem. */
 function attackConfig(layers: readonly Layer[], problems: string[]): AttackConfig | undefined {
   const name = scalar(layers, "attack", oneOf(ATTACK_NAMES), problems);
   const lambda = scalar(layers, "attack-lambda", checkLambda, problems);
-  const fraction = scalar(layers, "attack-fraction", checkFraction, problems);
   if (!layers.some((l) => l.has("attack"))) {
-    for (const n of ["attack-lambda", "attack-fraction"]) if (layers.some((l) => l.has(n))) problems.push(`--${n} needs --attack`);
+    if (layers.some((l) => l.has("attack-lambda"))) problems.push("--attack-lambda needs --attack");
     return undefined;
   }
-  return name === undefined ? undefined : { name, lambda: lambda ?? 1, fraction: fraction ?? 1 };
+  return name === undefined ? undefined : { name, lambda: lambda ?? 1 };
 }
 
 /** The highest layer's value of a setting, checked; a bad value adds a problem and gives undefined. */
@@ -405,7 +396,7 @@ function help(role: Role, summary: string, usage: string, example: string): stri
     "space-separated in the environment; a flag given for them replaces the environment's and the file's list.",
     "",
     `Config file: a JSON object (at most ${CONFIG_FILE_MAX_BYTES / 1024} KiB) whose keys are the flag names (unknown keys are refused);`,
-    "repeatable settings are arrays, run, stake, attack-lambda and attack-fraction may be numbers, relative paths",
+    "repeatable settings are arrays, run, stake and attack-lambda may be numbers, relative paths",
     "resolve against the file's folder:",
     `  { "rpc": "http://127.0.0.1:8545", "keystore": "${role}.json", "run": 1, "bootstrap": ["/dns4/boot.example/tcp/4001"] }`,
     "",

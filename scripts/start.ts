@@ -123,7 +123,6 @@ async function main(o: StartOptions): Promise<number> {
     if (attack !== null) {
       base.push("--attack", attack);
       if (o.attack?.lambda !== undefined) base.push("--attack-lambda", String(o.attack.lambda));
-      if (o.attack?.fraction !== undefined) base.push("--attack-fraction", String(o.attack.fraction));
     }
     const label = `trainer ${i}${attack === null ? "" : ` (${attack})`}`;
     const crashes = o.crashes.filter((c) => c.trainer === i).map((c) => ({ ...c, done: false }));

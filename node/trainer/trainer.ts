@@ -232,7 +232,6 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
         },
         state[myName]!,
         {
-          ...(attack?.afterSegment ? { afterSegment: (j: number, s0: (typeof state)[string], s1: (typeof state)[string]) => attack.afterSegment!(r, j, s0, s1) } : {}),
           pause: () => {
             progress.update({ phase: `training ${Math.round((100 * ++done) / segments)}%` });
             return new Promise((resolve) => setImmediate(resolve));

@@ -15,11 +15,8 @@ export type EntryName = AttackName | VerifierAttack;
 
 /** How strong each trainer attack is in the gauntlet (npm start --attack-lambda), and why. */
 export const ATTACK_LAMBDA: Readonly<Record<AttackName, number>> = {
-  // The segment attacks compound over a round's segments (each starts where the corrupted one ended).
-  // From S_0 at λ = 1 sign-flip's update is 10^5 (gate) to 10^14 (expert) times the honest norm, noise's
-  // 30 to 50 times; at λ = 4 sign-flip overflows the attacker's own state and it crashes before committing.
-  "sign-flip": 1,
-  noise: 1,
+  "sign-flip": 1, // −1 × its honest update, the definition at its default strength
+  noise: 4, // a random direction at ipm's norm (4 × the honest one): the two differ only in direction
   "label-flip": 1, // no strength
   equivocate: 1, // no strength
   withhold: 1, // no strength

@@ -45,9 +45,8 @@ export const USAGE = `usage: npm start -- [flags]
   --attack LIST             what they do: ${ATTACK_CHOICES.join(", ")} (required when K > 0):
                             one name for all of them, or K comma-separated names in trainer order
                             (e.g. sign-flip,label-flip)
-  --attack-lambda X         attack strength, > 0 (default 1; sign-flip: −λ × progress, noise: λ × its norm,
+  --attack-lambda X         attack strength, > 0 (default 1; sign-flip: −λ × its update, noise: λ × its norm,
                             alie: z, ipm: ε)
-  --attack-fraction F       share of segments sign-flip and noise corrupt, in (0, 1] (default 1)
   --byzantine-verifiers J   the last J verifiers attack (default 0)
   --verifier-attack NAME    what they do: ${VERIFIER_ATTACKS.join(", ")} (required when J > 0): lazy attests
                             without checking, false-challenge challenges honest commitments
@@ -85,7 +84,7 @@ export interface StartOptions {
   readonly undefended: boolean;
   readonly byzantine: number;
   /** Set when byzantine > 0: `names[k]` is what trainer `trainers − byzantine + k` does (byzantine names). */
-  readonly attack: { readonly names: readonly AttackName[]; readonly lambda?: number; readonly fraction?: number } | undefined;
+  readonly attack: { readonly names: readonly AttackName[]; readonly lambda?: number } | undefined;
   readonly byzantineVerifiers: number;
   /** Set when byzantineVerifiers > 0: what each of the last J verifiers does. */
   readonly verifierAttack: VerifierAttack | undefined;
@@ -144,7 +143,6 @@ export function parseStartOptions(argv: readonly string[]): StartOptions | "help
         byzantine: { type: "string", default: "0" },
         attack: { type: "string" },
         "attack-lambda": { type: "string" },
-        "attack-fraction": { type: "string" },
         "byzantine-verifiers": { type: "string", default: "0" },
         "verifier-attack": { type: "string" },
         crash: { type: "string", multiple: true, default: [] },
@@ -178,9 +176,8 @@ export function parseStartOptions(argv: readonly string[]): StartOptions | "help
   const names = values.attack === undefined ? undefined : items("attack", values.attack);
   for (const n of names ?? []) if (!(ATTACK_CHOICES as string[]).includes(n)) throw new UsageError(`--attack: each must be one of ${ATTACK_CHOICES.join(", ")} (got '${n}')`);
   const lambda = decimal("attack-lambda", values["attack-lambda"], (x) => x > 0, "a finite number greater than 0");
-  const fraction = decimal("attack-fraction", values["attack-fraction"], (x) => x > 0 && x <= 1, "a number in (0, 1]");
   if (byzantine > 0 && names === undefined) throw new UsageError("--byzantine needs --attack NAME");
-  if (byzantine === 0 && (names !== undefined || lambda !== undefined || fraction !== undefined)) throw new UsageError("--attack, --attack-lambda and --attack-fraction need --byzantine K > 0");
+  if (byzantine === 0 && (names !== undefined || lambda !== undefined)) throw new UsageError("--attack and --attack-lambda need --byzantine K > 0");
   if (names !== undefined && names.length !== 1 && names.length !== byzantine) {
     throw new UsageError(`--attack lists ${names.length} attacks for --byzantine ${byzantine}: give one name for all of them or exactly ${byzantine}, in trainer order`);
   }
@@ -197,7 +194,7 @@ export function parseStartOptions(argv: readonly string[]): StartOptions | "help
     return { trainer: int("crash trainer", m[1]!, 0, trainers - 1), round: int("crash round", m[2]!, 0, rounds - 1), delay: int("crash delay", m[3] ?? "2", 0, 3600) };
   });
   const attackNames = (names?.length === 1 ? Array.from({ length: byzantine }, () => names[0]!) : (names ?? [])) as AttackName[];
-  const attack = byzantine > 0 ? { names: attackNames, ...(lambda !== undefined && { lambda }), ...(fraction !== undefined && { fraction }) } : undefined;
+  const attack = byzantine > 0 ? { names: attackNames, ...(lambda !== undefined && { lambda }) } : undefined;
   return {
     trainers,
     verifiers,

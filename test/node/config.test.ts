@@ -121,7 +121,6 @@ describe("node config (node/config.ts)", () => {
         VERIHIVE_LOG: "json",
         VERIHIVE_ATTACK: "sign-flip",
         VERIHIVE_ATTACK_LAMBDA: "2.5",
-        VERIHIVE_ATTACK_FRACTION: "0.25",
       });
       assert.equal(c.rpc, "https://rpc.example/v1");
       assert.deepEqual(c.key, { kind: "key-file", path: "/keys/a.key" });
@@ -133,7 +132,7 @@ describe("node config (node/config.ts)", () => {
       assert.equal(c.backend, "wasm");
       assert.equal(c.dataDir, "/data/t");
       assert.equal(c.log, "json");
-      assert.deepEqual(c.attack, { name: "sign-flip", lambda: 2.5, fraction: 0.25 });
+      assert.deepEqual(c.attack, { name: "sign-flip", lambda: 2.5 });
     });
 
     it("documents an environment variable for every flag", () => {
@@ -335,22 +334,22 @@ describe("node config (node/config.ts)", () => {
   });
 
   describe("attacks", () => {
-    it("takes each attack name, with lambda and fraction defaulting to 1", () => {
+    it("takes each attack name, with lambda defaulting to 1", () => {
       for (const name of ["sign-flip", "noise", "label-flip", "equivocate", "withhold", "alie", "ipm", "stale", "free-ride"]) {
-        assert.deepEqual(trainer(withFlag("attack", name)).attack, { name, lambda: 1, fraction: 1 });
+        assert.deepEqual(trainer(withFlag("attack", name)).attack, { name, lambda: 1 });
       }
     });
 
-    it("reads --attack-lambda and --attack-fraction", () => {
-      const c = trainer([...TRAINER, "--attack", "noise", "--attack-lambda", "10", "--attack-fraction", ".5"]);
-      assert.deepEqual(c.attack, { name: "noise", lambda: 10, fraction: 0.5 });
-      assert.equal(trainer([...TRAINER, "--attack", "noise", "--attack-fraction", "1"]).attack?.fraction, 1);
+    it("reads --attack-lambda", () => {
+      const c = trainer([...TRAINER, "--attack", "noise", "--attack-lambda", "10"]);
+      assert.deepEqual(c.attack, { name: "noise", lambda: 10 });
       assert.equal(trainer([...TRAINER, "--attack", "noise", "--attack-lambda", "2e-1"]).attack?.lambda, 0.2);
     });
 
-    it("takes lambda and fraction as numbers in the config file", () => {
-      const file = configFile({ attack: "sign-flip", "attack-lambda": 3, "attack-fraction": 0.1 });
-      assert.deepEqual(trainer([...TRAINER, "--config", file]).attack, { name: "sign-flip", lambda: 3, fraction: 0.1 });
+    it("takes lambda as a number in the config file, and refuses the removed attack-fraction", () => {
+      const file = configFile({ attack: "sign-flip", "attack-lambda": 3 });
+      assert.deepEqual(trainer([...TRAINER, "--config", file]).attack, { name: "sign-flip", lambda: 3 });
+      assert.throws(() => parseTrainerConfig([...TRAINER, "--config", configFile({ attack: "noise", "attack-fraction": 0.5 })], {}), /unknown key 'attack-fraction'/);
     });
 
     it("refuses a lambda that is not a finite number above 0", () => {
@@ -359,25 +358,19 @@ describe("node config (node/config.ts)", () => {
       }
     });
 
-    it("refuses a fraction outside (0, 1]", () => {
-      for (const v of ["0", "1.5", "-0.5", "NaN", "half"]) {
-        assertProblem([...TRAINER, "--attack", "noise", `--attack-fraction=${v}`], `--attack-fraction must be a number in (0, 1] (got '${v}')`);
-      }
-    });
-
-    it("refuses lambda or fraction without an attack", () => {
+    it("refuses lambda without an attack", () => {
       assertProblem([...TRAINER, "--attack-lambda", "2"], "--attack-lambda needs --attack");
-      assertProblem(TRAINER, "--attack-fraction needs --attack", { VERIHIVE_ATTACK_FRACTION: "0.5" });
+      assertProblem(TRAINER, "--attack-lambda needs --attack", { VERIHIVE_ATTACK_LAMBDA: "0.5" });
     });
 
     it("refuses a verifier attack name for a trainer", () => {
       assertProblem(withFlag("attack", "lazy"), "--attack must be one of sign-flip, noise, label-flip, equivocate, withhold, alie, ipm, stale, free-ride (got 'lazy')");
     });
 
-    it("documents every attack and both parameters in the trainer's help", () => {
+    it("documents every attack and its strength in the trainer's help", () => {
       const text = trainerHelp();
       for (const name of ["sign-flip", "noise", "label-flip", "equivocate", "withhold", "alie", "ipm", "stale", "free-ride"]) assert.ok(text.includes(name), name);
-      assert.ok(text.includes("--attack-lambda X") && text.includes("--attack-fraction F"));
+      assert.ok(text.includes("--attack-lambda X") && !text.includes("--attack-fraction"));
     });
   });
 
@@ -437,9 +430,9 @@ describe("node config (node/config.ts)", () => {
       assert.deepEqual(verifierProblems(VERIFIER, { VERIHIVE_ATTACK: "noise" }), ["--attack must be one of lazy, false-challenge (got 'noise' from VERIHIVE_ATTACK)"]);
     });
 
-    it("keeps --attack-lambda and --attack-fraction trainer-only", () => {
+    it("keeps --attack-lambda trainer-only", () => {
       assert.deepEqual(verifierProblems([...VERIFIER, "--attack", "lazy", "--attack-lambda", "2"]), ["Unknown option '--attack-lambda'"]);
-      assert.throws(() => parseVerifierConfig([...VERIFIER, "--config", configFile({ "attack-fraction": 0.5 })], {}), /unknown key 'attack-fraction'/);
+      assert.throws(() => parseVerifierConfig([...VERIFIER, "--config", configFile({ "attack-lambda": 0.5 })], {}), /unknown key 'attack-lambda'/);
       assert.ok(!("attack" in verifier(VERIFIER, { VERIHIVE_ATTACK_LAMBDA: "2" })));
     });
 
@@ -473,7 +466,7 @@ describe("node config (node/config.ts)", () => {
     it("leaves the trainer-only flags out of the verifier's help", () => {
       const text = verifierHelp();
       assert.match(text, /^Usage: npx verihive verifier /);
-      assert.ok(!text.includes("--shard") && !text.includes("--attack-lambda") && !text.includes("--attack-fraction"));
+      assert.ok(!text.includes("--shard") && !text.includes("--attack-lambda"));
       assert.ok(text.includes("--bootstrap MULTIADDR") && text.includes("VERIHIVE_DATA_DIR"));
       assert.match(text, /Example:\n {2}npx verihive verifier --rpc/);
     });

@@ -65,9 +65,10 @@ describe("npm start options (scripts/local-run/options.ts)", () => {
       assert.deepEqual([0, 1, 2, 3, 4].map((i) => trainerAttack(o, i)), [null, null, null, "sign-flip", "label-flip"]);
     });
 
-    it("keeps λ and the fraction for every attacker", () => {
-      const o = parse("--byzantine", "2", "--attack", "sign-flip,noise", "--attack-lambda", "2", "--attack-fraction", "0.5");
-      assert.deepEqual(o.attack, { names: ["sign-flip", "noise"], lambda: 2, fraction: 0.5 });
+    it("keeps λ for every attacker, and refuses the removed --attack-fraction", () => {
+      const o = parse("--byzantine", "2", "--attack", "sign-flip,noise", "--attack-lambda", "2");
+      assert.deepEqual(o.attack, { names: ["sign-flip", "noise"], lambda: 2 });
+      refuses(["--byzantine", "1", "--attack", "noise", "--attack-fraction", "0.5"], "Unknown option '--attack-fraction'");
     });
 
     it("refuses a list whose length is neither 1 nor K", () => {
@@ -82,7 +83,7 @@ describe("npm start options (scripts/local-run/options.ts)", () => {
     });
 
     it("still needs --byzantine, and --byzantine still needs it", () => {
-      refuses(["--attack", "sign-flip,noise"], "--attack, --attack-lambda and --attack-fraction need --byzantine K > 0");
+      refuses(["--attack", "sign-flip,noise"], "--attack and --attack-lambda need --byzantine K > 0");
       refuses(["--byzantine", "2"], "--byzantine needs --attack NAME");
     });
   });

@@ -1,4 +1,4 @@
-// The attacks that replace the committed update (node/trainer/attacks: alie, ipm, stale, free-ride): what
+// The attacks that replace the committed update (node/trainer/attacks: sign-flip, noise, alie, ipm, stale, free-ride): what
 // each commits given what it sees (UpdateView), in direction and scale.
 import assert from "node:assert/strict";
 import { describe, it } from "mocha";
@@ -8,7 +8,7 @@ import { createAttack, type AttackParams } from "../../node/trainer/attacks/inde
 import type { UpdateView } from "../../node/trainer/attacks/types.ts";
 import { meanStd } from "../../node/trainer/attacks/update-math.ts";
 
-const PARAMS: AttackParams = { lambda: 1, fraction: 1, seed: 7 };
+const PARAMS: AttackParams = { lambda: 1, seed: 7 };
 
 /** An update of two arrays (params, slots) with deterministic, varied values. */
 function update(offset: number, scale = 0.01): Float32Array[] {
@@ -24,7 +24,52 @@ function view(parts: Partial<UpdateView> & { honest: Float32Array[] }): UpdateVi
   return { previousRound: [], ownPrevious: undefined, peerUpdate: async () => undefined, ...parts };
 }
 
-describe("update attacks (node/trainer/attacks: alie, ipm, stale, free-ride)", () => {
+describe("update attacks (node/trainer/attacks: sign-flip, noise, alie, ipm, stale, free-ride)", () => {
+  describe("sign-flip", () => {
+    it("commits -lambda times its honest update", async () => {
+      const honest = update(0);
+      for (const lambda of [0.5, 1, 3]) {
+        const out = (await createAttack("sign-flip", { ...PARAMS, lambda }).replaceUpdate!(1n, view({ honest })))!;
+        flat(out).forEach((x, k) => assert.ok(Math.abs(x + lambda * flat(honest)[k]!) < 1e-9, `λ ${lambda}, element ${k}`));
+      }
+    });
+
+    it("stays finite when lambda overflows float32, and leaves the honest update untouched", async () => {
+      const honest = [Float32Array.of(3e38, -3e38, 1)];
+      const before = honest.map((a) => a.slice());
+      const out = (await createAttack("sign-flip", { ...PARAMS, lambda: 1e30 }).replaceUpdate!(0n, view({ honest })))!;
+      assert.ok(flat(out).every(Number.isFinite));
+      assert.deepEqual(honest, before);
+      assert.ok(out.every((a) => honest.every((h) => h !== a)));
+    });
+  });
+
+  describe("noise", () => {
+    it("commits lambda times the honest norm, in its own shape", async () => {
+      const honest = update(1);
+      const out = (await createAttack("noise", { ...PARAMS, lambda: 3 }).replaceUpdate!(2n, view({ honest })))!;
+      assert.deepEqual(out.map((a) => a.length), honest.map((a) => a.length));
+      const want = 3 * norm(flat(honest));
+      assert.ok(Math.abs(norm(flat(out)) - want) < 1e-5 * want, `${norm(flat(out))} vs ${want}`);
+    });
+
+    it("is deterministic per seed and round, and differs across them", async () => {
+      const honest = update(1);
+      const run = async (seed: number, round: bigint) => flat((await createAttack("noise", { ...PARAMS, seed }).replaceUpdate!(round, view({ honest })))!);
+      const a = await run(7, 2n);
+      assert.deepEqual(await run(7, 2n), a);
+      assert.notDeepEqual(await run(8, 2n), a);
+      assert.notDeepEqual(await run(7, 3n), a);
+    });
+
+    it("points away from the honest direction (not a rescaled copy of it)", async () => {
+      const h = flat(update(2));
+      const out = flat((await createAttack("noise", PARAMS).replaceUpdate!(0n, view({ honest: update(2) })))!);
+      const cos = dot(out, h) / (norm(out) * norm(h));
+      assert.ok(Math.abs(cos) < 0.99, `cosine ${cos}`);
+    });
+  });
+
   describe("ipm", () => {
     it("commits -epsilon times its honest update", async () => {
       const honest = update(0);
@@ -115,8 +160,8 @@ describe("update attacks (node/trainer/attacks: alie, ipm, stale, free-ride)", (
     });
   });
 
-  it("only these four replace the update", () => {
-    for (const name of ["sign-flip", "noise", "label-flip", "equivocate", "withhold"]) assert.equal(createAttack(name, PARAMS).replaceUpdate, undefined, name);
-    for (const name of ["alie", "ipm", "stale", "free-ride"]) assert.equal(typeof createAttack(name, PARAMS).replaceUpdate, "function", name);
+  it("only these six replace the update", () => {
+    for (const name of ["label-flip", "equivocate", "withhold"]) assert.equal(createAttack(name, PARAMS).replaceUpdate, undefined, name);
+    for (const name of ["sign-flip", "noise", "alie", "ipm", "stale", "free-ride"]) assert.equal(typeof createAttack(name, PARAMS).replaceUpdate, "function", name);
   });
 });

@@ -12,8 +12,8 @@ import { withhold } from "./withhold.ts";
 
 // Trainer attacks, for test networks only (`verihive trainer --attack NAME`): each file builds one
 // TrainerAttack (types.ts: the hooks the round loop calls).
-//   sign-flip.ts   corrupted segments move backwards: end' = start − λ·(end − start)
-//   noise.ts       corrupted segments take a random step of λ times the honest length
+//   sign-flip.ts   commits −λ × its own honest Δ
+//   noise.ts       commits a random direction at λ × the norm of its honest Δ
 //   label-flip.ts  trains on labels y → 9 − y
 //   equivocate.ts  announces on gossip another root than it commits
 //   withhold.ts    does not serve audit data (checkpoints, manifests)
@@ -21,9 +21,9 @@ import { withhold } from "./withhold.ts";
 //   ipm.ts         commits −ε × its own honest Δ (inner-product manipulation)
 //   stale.ts       commits the update it committed last time (replays an old update)
 //   free-ride.ts   commits another trainer's update of the round and claims the samples
-//   segments.ts    which segments are corrupted (hash of seed, round, segment below the fraction), state arithmetic
+//   segments.ts    which segments a partial cheater corrupts (bench:detection's model), finite float32
 //   update-math.ts coordinate-wise mean and standard deviation, element-wise maps over updates
-// The last four replace the committed update (replaceUpdate) and keep the honest trajectory's root, so an
+// sign-flip, noise and the last four replace the committed update (replaceUpdate) and keep the honest trajectory's root, so an
 // audit's update check catches them.
 
 export type { AttackName, AttackParams, TrainerAttack } from "./types.ts";
@@ -52,11 +52,10 @@ export function isAttackName(name: string): name is AttackName {
   return Object.hasOwn(FACTORIES, name);
 }
 
-/** Builds the attack `name`; λ must be finite and > 0, the fraction in (0, 1], the seed a safe integer (used mod 2^32). */
+/** Builds the attack `name`; λ must be finite and > 0, the seed a safe integer (used mod 2^32). */
 export function createAttack(name: string, params: AttackParams): TrainerAttack {
   if (!isAttackName(name)) throw new AttackError(`unknown attack '${name}' (one of ${ATTACK_NAMES.join(", ")})`, { name });
   if (!Number.isFinite(params.lambda) || params.lambda <= 0) throw new AttackError(`attack lambda must be finite and > 0 (got ${params.lambda})`, { params });
-  if (!(params.fraction > 0 && params.fraction <= 1)) throw new AttackError(`attack fraction must be in (0, 1] (got ${params.fraction})`, { params });
   if (!Number.isSafeInteger(params.seed)) throw new AttackError(`attack seed must be an integer (got ${params.seed})`, { params });
   return FACTORIES[name](params);
 }

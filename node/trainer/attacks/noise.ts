@@ -1,17 +1,16 @@
-import type { ShardState } from "../../../lib/ml/moe.ts";
 import { deriveSeed, SplitMix32 } from "../../../lib/ml/prng.ts";
-import { copyState, distance, isCorrupted, mapState, stateSize } from "./segments.ts";
-import type { AttackParams, TrainerAttack } from "./types.ts";
+import { mapUpdate } from "./update-math.ts";
+import type { AttackParams, TrainerAttack, UpdateView } from "./types.ts";
 
-// noise: at each corrupted segment the honest progress is thrown away and replaced by a random step of
-// λ times its length, end' = start + λ·‖end − start‖·g/‖g‖ with g a seeded gaussian direction (float64
-// draws, stored as float32; the same seed, round and segment give the same direction).
-// Caught by: a verifier replaying an audited corrupted segment (challenge, TrainerSlashed); CenteredClip
-// bounds the damage of updates that slip through.
+// noise: commits a random direction at λ × the norm of its own honest Δ, u = λ·‖Δ‖·g/‖g‖ with g a seeded
+// gaussian direction over params and slots (float64 draws, stored as float32; the same seed and round give
+// the same direction), keeping the honest trajectory's root.
+// Caught by: an audit's update check (the committed update is not s_0 − s_H of the committed trajectory:
+// challenge of the last leaf, TrainerSlashed); CenteredClip bounds the damage of updates that slip through.
 
-/** A gaussian direction of `n` elements from (seed, round, segment) by Box–Muller over splitmix32. */
-export function gaussianDirection(seed: number, round: bigint, segment: number, n: number): Float64Array {
-  const rng = new SplitMix32(deriveSeed(seed, `noise/${round}/${segment}`));
+/** A gaussian direction of `n` elements from (seed, round) by Box–Muller over splitmix32. */
+export function gaussianDirection(seed: number, round: bigint, n: number): Float64Array {
+  const rng = new SplitMix32(deriveSeed(seed, `noise/${round}`));
   const g = new Float64Array(n);
   for (let i = 0; i < n; i += 2) {
     const u1 = (rng.nextUint32() + 1) / 2 ** 32; // (0, 1]: log is finite
@@ -23,17 +22,23 @@ export function gaussianDirection(seed: number, round: bigint, segment: number, 
   return g;
 }
 
+/** λ·‖honest‖ times a unit gaussian direction drawn from (seed, round), shaped like `honest`. */
+export function noiseUpdate(view: Pick<UpdateView, "honest">, lambda: number, seed: number, round: bigint): Float32Array[] {
+  const n = view.honest.reduce((a, arr) => a + arr.length, 0);
+  let honestSq = 0;
+  for (const arr of view.honest) for (const x of arr) honestSq += x * x;
+  const g = gaussianDirection(seed, round, n);
+  let gSq = 0;
+  for (const x of g) gSq += x * x;
+  const scale = gSq === 0 ? 0 : (lambda * Math.sqrt(honestSq)) / Math.sqrt(gSq);
+  const offsets = view.honest.map((_, i) => view.honest.slice(0, i).reduce((a, arr) => a + arr.length, 0));
+  return mapUpdate(view.honest, (i, k) => scale * g[offsets[i]! + k]!);
+}
+
 export function noise(params: AttackParams): TrainerAttack {
-  const { lambda, fraction, seed } = params;
   return {
     name: "noise",
     servesAuditData: true,
-    afterSegment(round: bigint, segment: number, start: ShardState, end: ShardState): ShardState {
-      if (!isCorrupted(seed, round, segment, fraction)) return copyState(end);
-      const g = gaussianDirection(seed, round, segment, stateSize(start));
-      const gNorm = Math.sqrt(g.reduce((a, x) => a + x * x, 0));
-      const scale = gNorm === 0 ? 0 : (lambda * distance(start, end)) / gNorm;
-      return mapState(start, end, (s, _e, k) => s + scale * g[k]!);
-    },
+    replaceUpdate: async (round, view) => noiseUpdate(view, params.lambda, params.seed, round),
   };
 }
