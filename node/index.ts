@@ -1,8 +1,9 @@
 // The trainer/verifier node (`npx verihive trainer`): command line, configuration, logs, persistence, trainer.
 //   cli.ts                 the `verihive` command (bin entry); Ctrl-C stops cleanly
 //   config-checks.ts       checks of single values (URL, address, shard, stake, multiaddr, …)
+//   config-options.ts      every setting (flag, variable, file key, default) and the help texts built from them
 //   config.ts              flags, environment variables and the JSON config file, validated into one typed
-//                          config (flag > env > file > default); ConfigError lists every problem; help texts
+//                          config (flag > env > file > default); ConfigError lists every problem
 //   log.ts                 JSON lines (non-terminal) or short human lines (terminal)
 //   persistence-common.ts  shared errors, limits and atomic-write helpers of the three stores below
 //   journal.ts             the fsync'ed JSON-lines write-ahead journal (re-exports the other two stores)
