@@ -1,5 +1,6 @@
 // The verifier peer (`npx verihive verifier`, docs/VERIFIER.md): audits, juries, pokes, equivocation proofs.
 //   verifier.ts        runVerifier: setup, the poll loop, the end of the run (claim, summary.json)
+//   poll.ts            how long the loop sleeps: 1 s around audits and disputes, 4 s elsewhere
 //   chain-follower.ts  the coordinator's logs from a persisted cursor, in ranges, with retry and backoff
 //   retry.ts           withRetry and backoffDelay (exponential, capped, jittered)
 //   chain-actions.ts   VerifierChain: views and transactions (one at a time, custom errors named)

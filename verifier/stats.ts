@@ -35,6 +35,8 @@ export interface VerifierSummary {
   credits: "0";
   rewards: string;
   cpuSeconds: number;
+  /** CPU seconds spent before its poll loop (Node, tfjs, chain and libp2p set-up): fixed per process. */
+  startupCpuSeconds: number;
 }
 
 export class Stats {
@@ -119,7 +121,7 @@ export class Stats {
     };
   }
 
-  summary(address: Address, cpuSeconds: number): VerifierSummary {
+  summary(address: Address, cpuSeconds: number, startupCpuSeconds: number): VerifierSummary {
     return {
       address,
       role: "verifier",
@@ -134,6 +136,7 @@ export class Stats {
       credits: "0",
       rewards: this.claimed.toString(),
       cpuSeconds,
+      startupCpuSeconds,
     };
   }
 }

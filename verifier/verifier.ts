@@ -26,6 +26,7 @@ import { EquivocationWatcher } from "./equivocation.ts";
 import type { EvidenceEnv } from "./evidence.ts";
 import { Jury } from "./jury.ts";
 import { ModelTracker } from "./model.ts";
+import { IDLE_POLL_FACTOR, pollDelayMs } from "./poll.ts";
 import { RoundData } from "./round-data.ts";
 import { ServedEvidence } from "./served.ts";
 import { withRetry } from "./retry.ts";
@@ -49,8 +50,10 @@ export interface VerifierOptions {
   report?: string;
   /** Deadline of one blob fetch from one peer (default 10 s). */
   fetchTimeoutMs?: number;
-  /** How often the chain is polled and duties are checked (default 1 s: deadlines are windows of seconds). */
+  /** How often the chain is polled and duties are checked around audits and disputes (default 1 s: deadlines are windows of seconds). */
   pollMs?: number;
+  /** How often elsewhere (default 4 × pollMs; verifier/poll.ts). */
+  idlePollMs?: number;
   /** Draw a progress line on the terminal (stderr). */
   progress?: boolean;
   /** Misbehaviour under test (`--attack lazy|false-challenge`); honest verifiers have none. */
@@ -91,6 +94,7 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
   const progress = createProgress(opts.progress === true, "verifier");
   const log = progress.wrap(opts.log);
   const pollMs = opts.pollMs ?? 1000;
+  const idlePollMs = opts.idlePollMs ?? IDLE_POLL_FACTOR * pollMs;
 
   const { publicClient, wallet, chainId } = await connect({ rpc: opts.rpc, privateKey: opts.privateKey });
   const chain = new VerifierChain(publicClient, wallet, opts.coordinator, opts.runId);
@@ -276,6 +280,7 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
     const end = runEnd(spec);
     const hardEnd = end + spec.juryCommitWindow + spec.juryRevealWindow + 60;
     let seenRound = -1n;
+    const startupCpu = process.cpuUsage(cpuStart);
     for (;;) {
       signal.throwIfAborted();
       try {
@@ -306,7 +311,7 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
         log.warn("leaving with disputes unresolved", { open: disputes.open });
         break;
       }
-      await sleep(pollMs, signal);
+      await sleep(pollDelayMs(spec, clock.now(), { pollMs, idlePollMs, openDisputes: disputes.open }), signal);
     }
 
     await auditor.idle();
@@ -315,7 +320,7 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
     if (claimed > 0n) await stats.note("claimed", { amount: claimed.toString() });
     log.info("settled", { claimed, rewards: stats.claimed, ...stats.fields() });
     const cpu = process.cpuUsage(cpuStart);
-    const summary = stats.summary(me, (cpu.user + cpu.system) / 1e6);
+    const summary = stats.summary(me, (cpu.user + cpu.system) / 1e6, (startupCpu.user + startupCpu.system) / 1e6);
     if (opts.report) writeFileSync(opts.report, `${JSON.stringify(summary, null, 2)}\n`);
     return summary;
   } finally {

@@ -78,6 +78,8 @@ export interface TrainerSummary {
   /** It started from its saved model or from the peers' state rather than from S_0. */
   caughtUp: boolean;
   cpuSeconds: number;
+  /** CPU seconds spent before its first round (Node, tfjs, MNIST, chain and libp2p set-up): fixed per process. */
+  startupCpuSeconds: number;
 }
 
 type Claim = { root: Hex; updateHash: Hex; samples: bigint };
@@ -170,6 +172,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
     let previousShardUpdates: Float32Array[][] = [];
     let ownPrevious: Float32Array[] | undefined;
 
+    const startupCpu = process.cpuUsage(cpuStart);
     // Where to start, and from which S_r (node/trainer/catch-up.ts).
     await clock.sync(publicClient);
     const start = await startingPoint({
@@ -344,6 +347,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
       removed,
       caughtUp,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      startupCpuSeconds: (startupCpu.user + startupCpu.system) / 1e6,
     };
     if (opts.report) writeFileSync(opts.report, `${JSON.stringify(result, null, 2)}\n`);
     return result;

@@ -40,6 +40,8 @@ export interface BenchResult {
   stepsPerSecond: Record<string, number> | null;
   protocolOverhead: number | null;
   verificationOverhead: number | null;
+  /** The same without each process's start-up CPU (Node, tfjs, MNIST, chain and libp2p set-up). */
+  verificationOverheadAfterStartup: number | null;
   /** CPU seconds of each process in the run whose verificationOverhead is the median. */
   verificationCpuSeconds: { trainers: number[]; verifiers: number[] } | null;
   aggregationMs: Record<string, number> | null;
@@ -118,6 +120,7 @@ export function assemble(
     stepsPerSecond,
     protocolOverhead: num(protocol?.protocolOverhead),
     verificationOverhead: num(verification?.verificationOverhead),
+    verificationOverheadAfterStartup: num(verification?.verificationOverheadAfterStartup),
     verificationCpuSeconds: cpuOf(verification),
     aggregationMs: numbers(core?.aggregationMs),
     scaling: scaling && Array.isArray(scaling.rows) ? (scaling as unknown as ScalingResult) : null,

@@ -66,13 +66,14 @@ describe("verifier: tally (verifier/stats.ts)", () => {
 
     journal = await Journal.open(dir);
     stats = new Stats(journal, 1n);
-    const s = stats.summary(TRAINER, 1.5);
+    const s = stats.summary(TRAINER, 1.5, 0.5);
     assert.deepEqual(
       { audits: s.audits, attested: s.attested, challenged: s.challenged, unavailable: s.unavailableReported, won: s.disputesWon, lost: s.disputesLost, votes: s.votes },
       { audits: 3, attested: 1, challenged: 1, unavailable: 1, won: 1, lost: 1, votes: 1 },
     );
     assert.equal(s.role, "verifier");
     assert.equal(s.credits, "0");
+    assert.deepEqual([s.cpuSeconds, s.startupCpuSeconds], [1.5, 0.5]);
     assert.equal(s.rewards, "5");
     assert.equal(stats.has("audit-result", (r) => r.round === "1"), true);
     await journal.close();
