@@ -79,8 +79,8 @@ export function updateOf(start: ShardState, end: ShardState): Float32Array[] {
 
 export interface RoundHooks {
   /**
-   * Replaces the state a segment ended at (an attack under test: sign-flip, noise). Honest trainers pass
-   * none; a verifier replaying the segment then disagrees with the leaf.
+   * Replaces the state a segment ended at: a corrupted trajectory, which a verifier replaying the segment
+   * disagrees with (the verifier's tests build theirs so). Trainers pass none.
    */
   afterSegment?(segment: number, start: ShardState, end: ShardState): ShardState;
   /** Awaited between segments, so a node keeps serving its peers while it trains (default: a macrotask turn). */
