@@ -90,7 +90,6 @@ function referenceKind(spec: RunSpec): BackendKind {
 }
 
 export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): Promise<VerifierSummary> {
-  const cpuStart = process.cpuUsage();
   const progress = createProgress(opts.progress === true, "verifier");
   const log = progress.wrap(opts.log);
   const pollMs = opts.pollMs ?? 1000;
@@ -280,7 +279,7 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
     const end = runEnd(spec);
     const hardEnd = end + spec.juryCommitWindow + spec.juryRevealWindow + 60;
     let seenRound = -1n;
-    const startupCpu = process.cpuUsage(cpuStart);
+    const startupCpu = process.cpuUsage(); // since the process started: module loading and set-up
     for (;;) {
       signal.throwIfAborted();
       try {
@@ -319,7 +318,7 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
     const claimed = await chain.claim();
     if (claimed > 0n) await stats.note("claimed", { amount: claimed.toString() });
     log.info("settled", { claimed, rewards: stats.claimed, ...stats.fields() });
-    const cpu = process.cpuUsage(cpuStart);
+    const cpu = process.cpuUsage(); // the whole process, module loading included
     const summary = stats.summary(me, (cpu.user + cpu.system) / 1e6, (startupCpu.user + startupCpu.system) / 1e6);
     if (opts.report) writeFileSync(opts.report, `${JSON.stringify(summary, null, 2)}\n`);
     return summary;

@@ -85,7 +85,6 @@ export interface TrainerSummary {
 type Claim = { root: Hex; updateHash: Hex; samples: bigint };
 
 export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Promise<TrainerSummary> {
-  const cpuStart = process.cpuUsage();
   const progress = createProgress(opts.progress === true, "trainer");
   const log = progress.wrap(opts.log);
   const backend = await selectBackend(opts.backend);
@@ -172,7 +171,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
     let previousShardUpdates: Float32Array[][] = [];
     let ownPrevious: Float32Array[] | undefined;
 
-    const startupCpu = process.cpuUsage(cpuStart);
+    const startupCpu = process.cpuUsage(); // since the process started: module loading and set-up
     // Where to start, and from which S_r (node/trainer/catch-up.ts).
     await clock.sync(publicClient);
     const start = await startingPoint({
@@ -333,7 +332,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
     const claimed = await claimOwed(publicClient, wallet, opts.coordinator, opts.runId);
     const earnings = await read<{ credits: bigint }>("earningsOf", [opts.runId, me]);
     log.info("settled", { credits: earnings.credits, claimed, removed });
-    const cpu = process.cpuUsage(cpuStart);
+    const cpu = process.cpuUsage(); // the whole process, module loading included
     const result: TrainerSummary = {
       address: me,
       shard: myName,
