@@ -1,4 +1,4 @@
-import { mapUpdate } from "./update-math.ts";
+import { scaledUpdate } from "./update-math.ts";
 import type { AttackParams, TrainerAttack, UpdateView } from "./types.ts";
 
 // ipm (inner-product manipulation, Xie et al., UAI 2019): commits −ε × the honest mean, so that the inner
@@ -13,7 +13,7 @@ import type { AttackParams, TrainerAttack, UpdateView } from "./types.ts";
 
 /** −ε × `honest`, element by element. */
 export function ipmUpdate(view: Pick<UpdateView, "honest">, epsilon: number): Float32Array[] {
-  return mapUpdate(view.honest, (i, k) => -epsilon * view.honest[i]![k]!);
+  return scaledUpdate(view.honest, -epsilon);
 }
 
 export function ipm(params: AttackParams): TrainerAttack {

@@ -1,4 +1,4 @@
-import { mapUpdate } from "./update-math.ts";
+import { scaledUpdate } from "./update-math.ts";
 import type { AttackParams, TrainerAttack, UpdateView } from "./types.ts";
 
 // sign-flip: commits −λ × its own honest Δ (the issue's "update × −λ"), keeping the honest trajectory's
@@ -12,7 +12,7 @@ import type { AttackParams, TrainerAttack, UpdateView } from "./types.ts";
 
 /** −λ × `honest`, element by element. */
 export function signFlipUpdate(view: Pick<UpdateView, "honest">, lambda: number): Float32Array[] {
-  return mapUpdate(view.honest, (i, k) => -lambda * view.honest[i]![k]!);
+  return scaledUpdate(view.honest, -lambda);
 }
 
 export function signFlip(params: AttackParams): TrainerAttack {

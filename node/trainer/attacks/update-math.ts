@@ -1,6 +1,6 @@
 import { finite32 } from "./segments.ts";
 
-// Shared by the update attacks (alie, ipm): arithmetic over updates given as lists of float32 arrays (params
+// Shared by the update attacks (sign-flip, noise, alie, ipm): arithmetic over updates given as lists of float32 arrays (params
 // then slots, canonical order), element by element in float64, every result a new list of finite float32.
 
 /** Updates `list` all have the shape of `like` (same number of arrays, same lengths). */
@@ -15,6 +15,11 @@ export function mapUpdate(like: readonly Float32Array[], f: (i: number, k: numbe
     for (let k = 0; k < a.length; k++) out[k] = finite32(f(i, k));
     return out;
   });
+}
+
+/** `factor` × `update`, element by element (sign-flip, ipm). */
+export function scaledUpdate(update: readonly Float32Array[], factor: number): Float32Array[] {
+  return mapUpdate(update, (i, k) => factor * update[i]![k]!);
 }
 
 /** Coordinate-wise mean and population standard deviation of `list` (≥ 1 update, all of one shape). */
