@@ -1,7 +1,8 @@
 import { finite32 } from "./segments.ts";
 
-// Shared by the update attacks (sign-flip, noise, alie, ipm): arithmetic over updates given as lists of float32 arrays (params
-// then slots, canonical order), element by element in float64, every result a new list of finite float32.
+// Shared by the update attacks (sign-flip, noise, alie, ipm): arithmetic over updates given as lists of
+// float32 arrays (params then slots, canonical order), element by element in float64, every result a new
+// list of finite float32.
 
 /** Updates `list` all have the shape of `like` (same number of arrays, same lengths). */
 export function sameShape(like: readonly Float32Array[], list: readonly (readonly Float32Array[])[]): boolean {
