@@ -1,8 +1,9 @@
 import { roundSchedule, type RunSpec } from "../lib/core/spec.ts";
 
 // How long the verifier's loop sleeps between chain polls. Each poll costs RPC round trips and the
-// garbage they leave (about 8 ms of CPU on the development machine), which over a run was most of an idle
-// verifier's CPU after start-up. Audits, challenges and juries only happen from a round's commit deadline
+// garbage they leave (a few ms of CPU on the development machine). Slowing idle polls from 1 s to 4 s did not
+// measurably lower the verification overhead (docs/BENCHMARKS.md: the cost is spread over the whole peer),
+// but it keeps an idle verifier off the RPC. Audits, challenges and juries only happen from a round's commit deadline
 // to the end of its audit window, and in the disputes opened then, so the loop polls every `pollMs` there
 // and while any dispute of the run is open, and every `idlePollMs` elsewhere, waking in time for the next
 // commit deadline.
