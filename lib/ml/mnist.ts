@@ -6,9 +6,13 @@ import { DatasetError } from "./errors.ts";
 
 export type Split = "train" | "test";
 
-/** One split in memory. `images` is count×784 row-major, pixels scaled to [0, 1]. Treat as read-only: it is cached. */
+/**
+ * One split in memory. `pixels` is count×784 row-major, the file's raw bytes (0–255): batches scale them to
+ * [0, 1] as they are gathered (gatherBatch, imageRows), so a process that replays a few batches does not
+ * pay for converting all 47 M pixels (188 MB as floats). Treat as read-only: it is cached.
+ */
 export interface MnistDataset {
-  readonly images: Float32Array;
+  readonly pixels: Uint8Array;
   readonly labels: Uint8Array;
   readonly count: number;
 }
@@ -82,9 +86,7 @@ function decode(images: Buffer, labels: Buffer, imagesPath: string, labelsPath: 
   for (let i = 0; i < n; i++) {
     if (y[i]! >= CLASSES) throw new DatasetError(`${labelsPath}: label ${y[i]} at index ${i}`, { index: i, label: y[i] });
   }
-  const x = new Float32Array(n * IMAGE_SIZE);
-  for (let i = 0; i < x.length; i++) x[i] = images[16 + i]! / 255;
-  return { images: x, labels: y, count: n };
+  return { pixels: new Uint8Array(images.buffer, images.byteOffset + 16, n * IMAGE_SIZE), labels: y, count: n };
 }
 
 /**
@@ -105,6 +107,13 @@ export function loadMnist(split: Split, options: { dataDir?: string } = {}): Mni
   return dataset;
 }
 
+/** Writes image `i` of `dataset`, scaled to [0, 1], into `out` at row `row`. */
+function scaleRow(dataset: MnistDataset, i: number, out: Float32Array, row: number): void {
+  const src = i * IMAGE_SIZE;
+  const dst = row * IMAGE_SIZE;
+  for (let j = 0; j < IMAGE_SIZE; j++) out[dst + j] = dataset.pixels[src + j]! / 255;
+}
+
 /** Copies the rows `indices` of `dataset` into a fresh batch. Throws `DatasetError` on an index out of range. */
 export function gatherBatch(dataset: MnistDataset, indices: Uint32Array): Batch {
   const b = indices.length;
@@ -113,8 +122,18 @@ export function gatherBatch(dataset: MnistDataset, indices: Uint32Array): Batch 
   for (let k = 0; k < b; k++) {
     const i = indices[k]!;
     if (i >= dataset.count) throw new DatasetError(`index ${i} out of range (count ${dataset.count})`, { index: i });
-    x.set(dataset.images.subarray(i * IMAGE_SIZE, (i + 1) * IMAGE_SIZE), k * IMAGE_SIZE);
+    scaleRow(dataset, i, x, k);
     y[k] = dataset.labels[i]!;
   }
   return { x, y };
+}
+
+/** Images `start` .. `start + n − 1` of `dataset`, scaled to [0, 1] (n×784, row-major, a fresh array). */
+export function imageRows(dataset: MnistDataset, start: number, n: number): Float32Array {
+  if (!Number.isInteger(start) || !Number.isInteger(n) || start < 0 || n < 0 || start + n > dataset.count) {
+    throw new DatasetError(`rows ${start} to ${start + n} out of range (count ${dataset.count})`, { start, n });
+  }
+  const x = new Float32Array(n * IMAGE_SIZE);
+  for (let k = 0; k < n; k++) scaleRow(dataset, start + k, x, k);
+  return x;
 }

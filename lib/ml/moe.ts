@@ -4,7 +4,7 @@
 // deterministic Glorot-uniform initialisation from a seed (biases zero), so every peer builds the same S_0.
 import * as tf from "@tensorflow/tfjs";
 import { ShardStateError } from "./errors.ts";
-import type { MnistDataset } from "./mnist.ts";
+import { imageRows, type MnistDataset } from "./mnist.ts";
 import { deriveSeed, SplitMix32 } from "./prng.ts";
 
 export interface MoeSpec {
@@ -162,7 +162,7 @@ export function evaluate(
   let correct = 0;
   for (let start = 0; start < n; start += chunk) {
     const b = Math.min(chunk, n - start);
-    const x = testSet.images.subarray(start * spec.inputSize, (start + b) * spec.inputSize);
+    const x = imageRows(testSet, start, b);
     const routes = routeBatch(states.gate!.params, x, spec);
     let preds: Int32Array[] = [];
     tf.tidy(() => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "mocha";
-import { DatasetError, gatherBatch, IMAGES_MAGIC, LABELS_MAGIC, loadMnist } from "../../lib/ml/index.ts";
+import { DatasetError, gatherBatch, imageRows, IMAGES_MAGIC, LABELS_MAGIC, loadMnist } from "../../lib/ml/index.ts";
 
 function idxImages(n: number, magic = IMAGES_MAGIC, side = 28, extra = 0): Buffer {
   const buf = Buffer.alloc(16 + n * side * side + extra);
@@ -39,11 +39,11 @@ describe("ml/mnist", () => {
     for (const [split, n] of [["train", 60_000], ["test", 10_000]] as const) {
       const ds = loadMnist(split);
       assert.equal(ds.count, n);
-      assert.equal(ds.images.length, n * 784);
+      assert.equal(ds.pixels.length, n * 784);
       assert.equal(ds.labels.length, n);
       let min = Infinity;
       let max = -Infinity;
-      for (const v of ds.images) {
+      for (const v of imageRows(ds, 0, n)) {
         if (v < min) min = v;
         if (v > max) max = v;
       }
@@ -68,9 +68,23 @@ describe("ml/mnist", () => {
     const batch = gatherBatch(ds, Uint32Array.of(3, 0, 3));
     assert.equal(batch.x.length, 3 * 784);
     assert.deepEqual([...batch.y], [ds.labels[3], ds.labels[0], ds.labels[3]]);
-    assert.deepEqual(batch.x.subarray(784, 1568), ds.images.subarray(0, 784));
+    assert.deepEqual(batch.x.subarray(784, 1568), imageRows(ds, 0, 1));
+    assert.deepEqual(batch.x.subarray(0, 784), imageRows(ds, 3, 1));
     batch.x[0] = 42;
-    assert.notEqual(ds.images[3 * 784], 42);
+    assert.notEqual(imageRows(ds, 3, 1)[0], 42);
+  });
+
+  it("scales pixels to [0, 1] exactly as float32(byte / 255)", () => {
+    const ds = loadMnist("test");
+    const rows = imageRows(ds, 5, 2);
+    assert.equal(rows.length, 2 * 784);
+    for (let j = 0; j < rows.length; j++) assert.equal(rows[j], Math.fround(ds.pixels[5 * 784 + j]! / 255));
+  });
+
+  it("imageRows rejects a range outside the split", () => {
+    const ds = loadMnist("test");
+    assert.throws(() => imageRows(ds, 9_999, 2), DatasetError);
+    assert.throws(() => imageRows(ds, -1, 1), DatasetError);
   });
 
   it("gatherBatch rejects an index out of range", () => {
@@ -81,7 +95,8 @@ describe("ml/mnist", () => {
     const ds = loadMnist("test", { dataDir: dataDir(idxImages(3), idxLabels([1, 2, 9])) });
     assert.equal(ds.count, 3);
     assert.deepEqual([...ds.labels], [1, 2, 9]);
-    assert.equal(ds.images[0], Math.fround(16 / 255));
+    assert.equal(ds.pixels[0], 16);
+    assert.equal(imageRows(ds, 0, 1)[0], Math.fround(16 / 255));
   });
 
   const corrupted: [string, () => [Buffer, Buffer], RegExp][] = [

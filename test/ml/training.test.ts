@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "mocha";
 import {
   evaluate,
+  imageRows,
   initModel,
   loadMnist,
   paramsOf,
@@ -78,7 +79,7 @@ describe("ml/training", function () {
     // The load-balancing term keeps every expert in use.
     assert.ok(after.routed.every((n) => n > 0), `routed ${after.routed}`);
     // routeBatch agrees with evaluate's routing.
-    const routes = routeBatch(final.gate!.params, test.images.subarray(0, 2000 * 784));
+    const routes = routeBatch(final.gate!.params, imageRows(test, 0, 2000));
     assert.deepEqual(
       after.routed,
       after.routed.map((_, e) => routes.filter((r) => r === e).length),

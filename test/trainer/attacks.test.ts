@@ -39,14 +39,14 @@ describe("trainer attacks (node/trainer/attacks)", () => {
   describe("label-flip", () => {
     it("maps labels y to 9 - y on a copy and leaves the real dataset intact", () => {
       const labels = Uint8Array.from({ length: 20 }, (_, i) => i % 10);
-      const real: MnistDataset = { images: new Float32Array(20 * 784).fill(0.5), labels, count: 20 };
+      const real: MnistDataset = { pixels: new Uint8Array(20 * 784).fill(128), labels, count: 20 };
       const before = labels.slice();
       const flipped = createAttack("label-flip", PARAMS).trainingData!(real);
       assert.equal(flipped.count, 20);
       assert.deepEqual([...flipped.labels], [...before].map((y) => 9 - y));
       assert.deepEqual(real.labels, before);
       assert.notEqual(flipped.labels, real.labels);
-      assert.equal(flipped.images.length, real.images.length);
+      assert.equal(flipped.pixels, real.pixels);
     });
   });
 

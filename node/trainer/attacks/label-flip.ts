@@ -10,7 +10,7 @@ import type { AttackParams, TrainerAttack } from "./types.ts";
 export function flipLabels(real: MnistDataset): MnistDataset {
   const labels = new Uint8Array(real.labels.length);
   for (let i = 0; i < labels.length; i++) labels[i] = CLASSES - 1 - real.labels[i]!;
-  return { images: real.images, labels, count: real.count };
+  return { pixels: real.pixels, labels, count: real.count };
 }
 
 export function labelFlip(_params: AttackParams): TrainerAttack {
