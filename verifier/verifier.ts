@@ -283,8 +283,8 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
     for (;;) {
       signal.throwIfAborted();
       try {
-        await clock.sync(publicClient);
-        await follower.poll(onLogs, signal);
+        const head = await clock.sync(publicClient);
+        await follower.poll(onLogs, signal, head);
       } catch (e) {
         signal.throwIfAborted();
         log.warn("chain poll failed", { reason: (e as Error).message.split("\n")[0] });

@@ -5,6 +5,7 @@
 //   errors.ts               ChainError and clear sentences for the contracts' custom errors
 //   key-file.ts             raw key files and v3 JSON keystores
 //   local-node.ts           a hardhat node on 127.0.0.1 (npm start, tests)
+//   node-fetch.ts           the fetch viem calls: node:http(s) with keep-alive, answers capped
 //   actions/connect.ts      clients for an RPC URL, with chain-id check
 //   actions/read-run.ts     a run's spec (from RunCreated), owner and pool
 //   actions/ensure-stake.ts approve + stake up to what a seat needs
@@ -15,6 +16,7 @@ export * from "./deploy.ts";
 export * from "./errors.ts";
 export * from "./key-file.ts";
 export * from "./local-node.ts";
+export * from "./node-fetch.ts";
 export * from "./actions/connect.ts";
 export * from "./actions/read-run.ts";
 export * from "./actions/ensure-stake.ts";

@@ -4,10 +4,11 @@
 export class ChainClock {
   #lead = 0;
 
-  /** Re-reads the latest block's timestamp (call once per round or per poll). */
-  async sync(client: { getBlock(): Promise<{ timestamp: bigint }> }): Promise<void> {
-    const { timestamp } = await client.getBlock();
+  /** Re-reads the latest block's timestamp (call once per round or per poll); returns that block's number. */
+  async sync(client: { getBlock(): Promise<{ timestamp: bigint; number?: bigint | null }> }): Promise<bigint | undefined> {
+    const { timestamp, number } = await client.getBlock();
     this.#lead = Math.max(0, Number(timestamp) - Date.now() / 1000);
+    return number ?? undefined;
   }
 
   /** Chain time in (fractional) unix seconds. */

@@ -82,6 +82,16 @@ describe("verifier: chain follower (verifier/chain-follower.ts)", () => {
     assert.equal(JSON.parse(readFileSync(file, "utf8")).block, "20");
   });
 
+  it("reads up to a head the caller already knows without asking for it again", async () => {
+    const chain = new FakeChain(20n, [log(7n, 0), log(12n, 0), log(20n, 3)]);
+    const f = await open(chain, fresh());
+    chain.failHead = 1_000; // any head() call would throw (and be retried forever)
+    const seen: string[] = [];
+    await f.poll(async (logs) => void seen.push(...logs.map((l) => l.name)), new AbortController().signal, 12n);
+    assert.deepEqual(seen, ["b7.0", "b12.0"]);
+    assert.equal(f.cursor, 12n);
+  });
+
   it("resumes after a restart from the last block it handled, and reads the gap since", async () => {
     const chain = new FakeChain(10n, [log(6n, 0), log(9n, 0)]);
     const file = fresh();
