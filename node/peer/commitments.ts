@@ -34,13 +34,17 @@ export async function roundCommitments(client: PublicClient, coordinator: Addres
     if (a.runId !== runId || a.round !== round) continue; // an RPC that ignores the filter
     seen.set(a.trainer.toLowerCase(), { trainer: a.trainer, shard: a.shard, root: a.root, updateHash: a.updateHash, samples: a.samples });
   }
-  const out: RoundCommitment[] = [];
-  for (const c of seen.values()) {
-    const status = await client.readContract({ address: coordinator, abi: runCoordinatorAbi, functionName: "statusOf", args: [runId, round, c.trainer] });
-    if (status === CommitStatus.Slashed || status === CommitStatus.Withheld || status === CommitStatus.None) continue;
-    // A banned trainer's other commitments never finalize: its updates are left out from then on too.
-    const seat = await client.readContract({ address: coordinator, abi: runCoordinatorAbi, functionName: "participantOf", args: [runId, c.trainer] });
-    if (!seat.banned) out.push(c);
-  }
-  return out.sort((x, y) => (x.trainer.toLowerCase() < y.trainer.toLowerCase() ? -1 : 1));
+  // Every read at once: the clients batch concurrent calls into one HTTP request (connect()).
+  const included = await Promise.all(
+    [...seen.values()].map(async (c) => {
+      const [status, seat] = await Promise.all([
+        client.readContract({ address: coordinator, abi: runCoordinatorAbi, functionName: "statusOf", args: [runId, round, c.trainer] }),
+        client.readContract({ address: coordinator, abi: runCoordinatorAbi, functionName: "participantOf", args: [runId, c.trainer] }),
+      ]);
+      if (status === CommitStatus.Slashed || status === CommitStatus.Withheld || status === CommitStatus.None) return undefined;
+      // A banned trainer's other commitments never finalize: its updates are left out from then on too.
+      return seat.banned ? undefined : c;
+    }),
+  );
+  return included.filter((c): c is RoundCommitment => c !== undefined).sort((x, y) => (x.trainer.toLowerCase() < y.trainer.toLowerCase() ? -1 : 1));
 }
