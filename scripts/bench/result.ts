@@ -42,6 +42,8 @@ export interface BenchResult {
   verificationOverhead: number | null;
   /** The same without each process's start-up CPU (Node, tfjs, MNIST, chain and libp2p set-up). */
   verificationOverheadAfterStartup: number | null;
+  /** Running CPU (start-up left out) per process and wall second of the run, medians: what the ratio is made of. */
+  verificationCpuMsPerSecond: { trainer: number; verifier: number } | null;
   /** CPU seconds of each process in the run whose verificationOverhead is the median. */
   verificationCpuSeconds: { trainers: number[]; verifiers: number[] } | null;
   aggregationMs: Record<string, number> | null;
@@ -103,6 +105,11 @@ function cpuOf(v: Record<string, unknown> | undefined): BenchResult["verificatio
   return { trainers: of("trainer"), verifiers: of("verifier") };
 }
 
+function msPerSecondOf(v: unknown): BenchResult["verificationCpuMsPerSecond"] {
+  const n = numbers(v);
+  return n !== null && typeof n.trainer === "number" && typeof n.verifier === "number" ? { trainer: n.trainer, verifier: n.verifier } : null;
+}
+
 /** The result from each part's JSON (a part missing from `details` failed or was skipped: its figures are null). */
 export function assemble(
   details: Partial<Record<PartName, Record<string, unknown>>>,
@@ -121,6 +128,7 @@ export function assemble(
     protocolOverhead: num(protocol?.protocolOverhead),
     verificationOverhead: num(verification?.verificationOverhead),
     verificationOverheadAfterStartup: num(verification?.verificationOverheadAfterStartup),
+    verificationCpuMsPerSecond: msPerSecondOf(verification?.cpuMsPerSecond),
     verificationCpuSeconds: cpuOf(verification),
     aggregationMs: numbers(core?.aggregationMs),
     scaling: scaling && Array.isArray(scaling.rows) ? (scaling as unknown as ScalingResult) : null,

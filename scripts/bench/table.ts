@@ -43,6 +43,8 @@ export function tableRows(r: BenchResult): Row[] {
   rows.push({ figure: "protocol overhead", value: fmt(r.protocolOverhead, 3), target: "≤ 1.05", verdict: verdict(r.protocolOverhead, 1.05) });
   rows.push({ figure: "verification overhead", value: fmt(r.verificationOverhead, 3), target: "≤ 0.03", verdict: verdict(r.verificationOverhead, 0.03) });
   rows.push({ figure: "  after start-up", value: fmt(r.verificationOverheadAfterStartup, 3), target: "", verdict: "" });
+  const perSecond = r.verificationCpuMsPerSecond;
+  if (perSecond) rows.push({ figure: "  CPU ms per second, running", value: `trainer ${perSecond.trainer}, verifier ${perSecond.verifier}`, target: "", verdict: "" });
   const cpu = r.verificationCpuSeconds;
   if (cpu) rows.push({ figure: "  CPU s per process", value: `trainers ${cpu.trainers.join(", ")}; verifiers ${cpu.verifiers.join(", ")}`, target: "", verdict: "" });
   rows.push({ figure: "CenteredClip ms (N updates)", value: entries(r.aggregationMs, 1), target: "", verdict: "" });

@@ -47,6 +47,9 @@ interface RunFigures {
   afterStartup: number;
   trainerCpuSeconds: number;
   verifierCpuSeconds: number;
+  /** Mean running CPU (start-up left out) per process, in ms per second of the run's wall time: a verifier's
+   * is mostly a steady cost of being a peer (libp2p, chain polls), a trainer's its training. */
+  cpuMsPerSecond: { trainer: number; verifier: number };
   peers: PeerCpu[];
   wallSeconds: number;
 }
@@ -84,11 +87,13 @@ async function oneRun(): Promise<RunFigures> {
   rmSync(workDir, { recursive: true, force: true });
   const sum = (prefix: string) => peers.filter((p) => p.peer.startsWith(prefix)).reduce((a, p) => a + p.cpuSeconds, 0);
   const running = (prefix: string) => peers.filter((p) => p.peer.startsWith(prefix)).reduce((a, p) => a + p.cpuSeconds - p.startupCpuSeconds, 0);
+  const perSecond = (prefix: string) => (1000 * running(prefix)) / peers.filter((p) => p.peer.startsWith(prefix)).length / wallSeconds;
   return {
     verificationOverhead: round(report.verificationOverhead, 4),
     afterStartup: round(running("verifier") / running("trainer"), 4),
     trainerCpuSeconds: round(sum("trainer"), 2),
     verifierCpuSeconds: round(sum("verifier"), 2),
+    cpuMsPerSecond: { trainer: round(perSecond("trainer"), 1), verifier: round(perSecond("verifier"), 1) },
     peers,
     wallSeconds: Math.round(wallSeconds),
   };
@@ -102,6 +107,10 @@ for (let k = 0; k < runs; k++) {
 const result = {
   verificationOverhead: round(median(perRun.map((r) => r.verificationOverhead)), 4),
   verificationOverheadAfterStartup: round(median(perRun.map((r) => r.afterStartup)), 4),
+  cpuMsPerSecond: {
+    trainer: round(median(perRun.map((r) => r.cpuMsPerSecond.trainer)), 1),
+    verifier: round(median(perRun.map((r) => r.cpuMsPerSecond.verifier)), 1),
+  },
   run: {
     trainers: perRun[0]!.peers.filter((p) => p.peer.startsWith("trainer")).length,
     verifiers: perRun[0]!.peers.filter((p) => p.peer.startsWith("verifier")).length,
@@ -117,6 +126,7 @@ else {
   console.log(`npm start, ${result.run.trainers} trainers, ${result.run.verifiers} verifiers, ${rounds} rounds of ${localSteps} local steps, audit rate 10 %: median of ${runs} run(s)`);
   console.log(`  verification overhead  ${result.verificationOverhead}  (target <= 0.03)`);
   console.log(`  after start-up         ${result.verificationOverheadAfterStartup}  (each process's CPU before its first round left out)`);
+  console.log(`  CPU ms per wall second, running: trainer ${result.cpuMsPerSecond.trainer}, verifier ${result.cpuMsPerSecond.verifier} (means over processes)`);
   for (const [k, r] of perRun.entries()) {
     const peers = r.peers.map((p) => `${p.peer} ${p.cpuSeconds} s (start-up ${p.startupCpuSeconds})`).join(", ");
     console.log(`  run ${k + 1}: ${r.verificationOverhead} = ${r.verifierCpuSeconds} s ÷ ${r.trainerCpuSeconds} s CPU, ${r.afterStartup} after start-up; ${peers}`);

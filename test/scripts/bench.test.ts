@@ -48,6 +48,7 @@ describe("bench helpers", () => {
           verification: {
             verificationOverhead: 0.2,
             verificationOverheadAfterStartup: 0.05,
+            cpuMsPerSecond: { trainer: 60, verifier: 12.5 },
             perRun: [
               { verificationOverhead: 0.3, peers: [{ peer: "trainer-0", cpuSeconds: 9 }] },
               { verificationOverhead: 0.2, peers: [{ peer: "trainer-0", cpuSeconds: 10 }, { peer: "verifier-0", cpuSeconds: 2 }] },
@@ -66,6 +67,7 @@ describe("bench helpers", () => {
       assert.equal(r.verificationOverhead, 0.2);
       assert.equal(r.verificationOverheadAfterStartup, 0.05);
       assert.deepEqual(r.verificationCpuSeconds, { trainers: [10], verifiers: [2] });
+      assert.deepEqual(r.verificationCpuMsPerSecond, { trainer: 60, verifier: 12.5 });
       assert.equal(r.scaling?.partitioning, "all-to-all");
       assert.deepEqual(r.baseline, { backend: "pytorch-cpu", version: "1.13", threads: 1, stepsPerSecond: 200, ratio: { wasm: 1.5, cpu: 0.25 } });
     });
