@@ -1,4 +1,5 @@
-import { recoverTypedDataAddress, type Address, type Hex, type LocalAccount } from "viem";
+import { hashTypedData, recoverPublicKey, recoverTypedDataAddress, type Address, type Hex, type LocalAccount } from "viem";
+import { publicKeyToAddress } from "viem/accounts";
 
 /** A trainer's gossiped announcement of its round; the contract checks it in `proveEquivocation`. */
 export interface Announcement {
@@ -49,4 +50,15 @@ export async function recoverAnnouncementSigner(
   signature: Hex,
 ): Promise<Address> {
   return recoverTypedDataAddress({ ...announcementTypedData(chainId, coordinator, message), signature });
+}
+
+/** The signer's address and its uncompressed public key (0x04 ‖ x ‖ y): gossip derives the author's peer id from it. */
+export async function recoverAnnouncementKey(
+  chainId: number,
+  coordinator: Address,
+  message: Announcement,
+  signature: Hex,
+): Promise<{ address: Address; publicKey: Hex }> {
+  const publicKey = await recoverPublicKey({ hash: hashTypedData(announcementTypedData(chainId, coordinator, message)), signature });
+  return { address: publicKeyToAddress(publicKey), publicKey };
 }

@@ -1,11 +1,11 @@
 import { TopicValidatorResult, type GossipSub, type Message, type PublishResult } from "@libp2p/gossipsub";
 import type { PeerId } from "@libp2p/interface";
 import { bytesToHex, hexToBytes, isHex, type Address, type Hex, type LocalAccount } from "viem";
-import { recoverAnnouncementSigner, signAnnouncement, type Announcement } from "../core/announcement.ts";
-import { AnnouncementDecodeError, AnnouncementSubscriptionError, PeerIdentityError } from "./errors.ts";
-import { ethAddressOfPeer } from "./identity.ts";
+import { recoverAnnouncementKey, signAnnouncement, type Announcement } from "../core/announcement.ts";
+import { AnnouncementDecodeError, AnnouncementSubscriptionError } from "./errors.ts";
+import { peerIdOfPublicKey } from "./identity.ts";
 
-// Signed announcements on gossipsub, one topic per run: /verihive/run/<runId>/announce/1.0.0.
+// Signed announcements on gossipsub, one topic per run: /verihive/run/<runId>/announce/2.0.0.
 //
 // Wire format (fixed ANNOUNCEMENT_BYTES = 172 bytes, big-endian integers):
 //   [0]         version (1)
@@ -16,9 +16,15 @@ import { ethAddressOfPeer } from "./identity.ts";
 //   [75..107)   updateHash  bytes32
 //   [107..172)  signature   r ‖ s ‖ v, the EIP-712 signature (v 27 or 28, low s as OpenZeppelin's ECDSA wants)
 //
+// The announcement's own EIP-712 signature is the only one: gossipsub runs with StrictNoSign (lib/p2p/node.ts),
+// so messages carry no libp2p author, sequence number or second signature, and are identified by the hash of
+// their bytes. The author's peer is the one of the recovered key (a node's libp2p key is its account's key:
+// identity.ts). Version 1 (1.0.0) had gossipsub sign every message as well; checking both signatures cost
+// each receiver two secp256k1 verifications per announcement for the same guarantee.
+//
 // Every message is checked by a gossipsub topic validator before anything sees it (and before gossipsub
-// forwards it): size, layout, run, signature, signer = the libp2p author's account, trainer of the shard,
-// round not older than minRound(). Rejections are reported through onReject; the node keeps running.
+// forwards it): size, layout, run, signature, signer a trainer of the shard, round not older than
+// minRound(). Rejections are reported through onReject; the node keeps running.
 
 export const ANNOUNCEMENT_VERSION = 1;
 export const ANNOUNCEMENT_BYTES = 172;
@@ -41,12 +47,12 @@ export interface SignedAnnouncement extends Announcement {
 
 /** Why a message on the announcement topic was refused. */
 export const AnnouncementRejectReason = {
-  Unsigned: "unsigned",
+  /** A gossipsub envelope with an author or signature: version 2 carries only the announcement's own. */
+  Enveloped: "enveloped",
   Oversize: "oversize",
   Malformed: "malformed",
   WrongRun: "wrong-run",
   BadSignature: "bad-signature",
-  SignerMismatch: "signer-mismatch",
   UnknownTrainer: "unknown-trainer",
   StaleRound: "stale-round",
   ValidatorError: "validator-error",
@@ -55,7 +61,7 @@ export type AnnouncementRejectReason = (typeof AnnouncementRejectReason)[keyof t
 
 export function announcementTopic(runId: bigint): string {
   if (runId < 0n || runId > MAX_UINT256) throw new AnnouncementDecodeError("runId is not a uint256", { runId });
-  return `/verihive/run/${runId.toString()}/announce/1.0.0`;
+  return `/verihive/run/${runId.toString()}/announce/2.0.0`;
 }
 
 function bigintToBytes(value: bigint, length: number): Uint8Array {
@@ -147,6 +153,8 @@ export async function publishAnnouncement(
 export interface VerifiedAnnouncement {
   announcement: SignedAnnouncement;
   signer: Address;
+  /** The signer's libp2p peer (its key is the signer's key), whoever relayed the message. */
+  author: PeerId;
 }
 
 export interface AnnouncementRejectDetail {
@@ -166,7 +174,7 @@ export interface SubscribeAnnouncementsOptions {
   /** Oldest round still accepted; older announcements are replays. */
   minRound(): bigint | Promise<bigint>;
   onAnnouncement(verified: VerifiedAnnouncement, from: PeerId): void | Promise<void>;
-  /** `peerId` is the message's libp2p author (signed by it), or the propagation source if unsigned. */
+  /** `peerId` is the peer that handed the message over (messages carry no author of their own). */
   onReject?(peerId: PeerId, reason: AnnouncementRejectReason, detail: AnnouncementRejectDetail): void;
   validatorTimeoutMs?: number;
 }
@@ -209,7 +217,7 @@ async function withDeadline<T>(value: T | Promise<T>, ms: number): Promise<T> {
 }
 
 async function verify(options: SubscribeAnnouncementsOptions, msg: Message): Promise<Verdict> {
-  if (msg.type !== "signed") return reject(AnnouncementRejectReason.Unsigned);
+  if (msg.type !== "unsigned") return reject(AnnouncementRejectReason.Enveloped);
   if (msg.data.length > MAX_ANNOUNCEMENT_BYTES) return reject(AnnouncementRejectReason.Oversize, `${msg.data.length} bytes`);
   let announcement: SignedAnnouncement;
   try {
@@ -218,21 +226,16 @@ async function verify(options: SubscribeAnnouncementsOptions, msg: Message): Pro
     return reject(AnnouncementRejectReason.Malformed, err instanceof Error ? err.message : String(err));
   }
   if (announcement.runId !== options.runId) return reject(AnnouncementRejectReason.WrongRun, `run ${announcement.runId}`);
-  let author: Address;
-  try {
-    author = ethAddressOfPeer(msg.from);
-  } catch (err) {
-    if (!(err instanceof PeerIdentityError)) throw err;
-    return reject(AnnouncementRejectReason.SignerMismatch, "author is not a secp256k1 peer");
-  }
   let signer: Address;
+  let author: PeerId;
   try {
     const { signature, ...message } = announcement;
-    signer = await recoverAnnouncementSigner(options.chainId, options.coordinator, message, signature);
+    const key = await recoverAnnouncementKey(options.chainId, options.coordinator, message, signature);
+    signer = key.address;
+    author = peerIdOfPublicKey(key.publicKey);
   } catch (err) {
     return reject(AnnouncementRejectReason.BadSignature, err instanceof Error ? err.message : String(err));
   }
-  if (signer !== author) return reject(AnnouncementRejectReason.SignerMismatch, `signed by ${signer}, sent by ${author}`);
   const timeoutMs = options.validatorTimeoutMs ?? VALIDATOR_TIMEOUT_MS;
   let known: boolean;
   let minRound: bigint;
@@ -247,7 +250,7 @@ async function verify(options: SubscribeAnnouncementsOptions, msg: Message): Pro
   if (known !== true) return reject(AnnouncementRejectReason.UnknownTrainer, `${signer} on shard ${announcement.shard}`);
   // A stale round is ignored rather than rejected: honest peers may relay late copies.
   if (announcement.round < minRound) return ignore(AnnouncementRejectReason.StaleRound, `round ${announcement.round} < ${minRound}`);
-  return { ok: true, verified: { announcement, signer } };
+  return { ok: true, verified: { announcement, signer, author } };
 }
 
 /**
@@ -279,19 +282,18 @@ export function subscribeAnnouncements(pubsub: GossipSub, options: SubscribeAnno
       verifiedMessages.set(msg, verdict.verified);
       return TopicValidatorResult.Accept;
     }
-    const author = msg.type === "signed" ? msg.from : propagationSource;
-    report(author, verdict.reason, { propagationSource, ...(verdict.message !== undefined ? { message: verdict.message } : {}) });
+    report(propagationSource, verdict.reason, { propagationSource, ...(verdict.message !== undefined ? { message: verdict.message } : {}) });
     return verdict.result;
   };
 
   const onMessage = (event: CustomEvent<Message>): void => {
     const msg = event.detail;
-    if (msg.topic !== topic || msg.type !== "signed") return;
+    if (msg.topic !== topic) return;
     const verified = verifiedMessages.get(msg);
     if (verified === undefined) return;
     verifiedMessages.delete(msg);
     try {
-      void Promise.resolve(options.onAnnouncement(verified, msg.from)).catch(() => {});
+      void Promise.resolve(options.onAnnouncement(verified, verified.author)).catch(() => {});
     } catch {
       // As above: the subscriber's failure stays with the subscriber.
     }

@@ -1,6 +1,6 @@
 import { ECDH } from "node:crypto";
-import { privateKeyFromRaw } from "@libp2p/crypto/keys";
-import { peerIdFromPrivateKey } from "@libp2p/peer-id";
+import { privateKeyFromRaw, publicKeyFromRaw } from "@libp2p/crypto/keys";
+import { peerIdFromPrivateKey, peerIdFromPublicKey } from "@libp2p/peer-id";
 import type { PeerId, Secp256k1PeerId, Secp256k1PrivateKey } from "@libp2p/interface";
 import { getAddress, hexToBytes, isHex, keccak256, type Address, type Hex } from "viem";
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
@@ -58,4 +58,17 @@ export function ethAddressOfPeer(peerId: PeerId): Address {
   }
   const digest = keccak256(uncompressed.subarray(1));
   return getAddress(`0x${digest.slice(-40)}`);
+}
+
+/**
+ * The peer id of the account whose uncompressed secp256k1 public key (0x04 ‖ x ‖ y) this is: the inverse of
+ * ethAddressOfPeer, for a key recovered from a signature. Throws a PeerIdentityError for anything else.
+ */
+export function peerIdOfPublicKey(uncompressed: Hex): PeerId {
+  try {
+    const compressed = ECDH.convertKey(hexToBytes(uncompressed), "secp256k1", undefined, undefined, "compressed") as Buffer;
+    return peerIdFromPublicKey(publicKeyFromRaw(compressed));
+  } catch (cause) {
+    throw new PeerIdentityError("not an uncompressed secp256k1 public key", { cause: String(cause) });
+  }
 }

@@ -1,6 +1,6 @@
 import { noise } from "@chainsafe/libp2p-noise";
 import { yamux } from "@chainsafe/libp2p-yamux";
-import { gossipsub, type GossipSub } from "@libp2p/gossipsub";
+import { gossipsub, StrictNoSign, type GossipSub } from "@libp2p/gossipsub";
 import { identify, type Identify } from "@libp2p/identify";
 import type { Libp2p, PeerId, PrivateKey } from "@libp2p/interface";
 import { kadDHT, passthroughMapper, type KadDHT } from "@libp2p/kad-dht";
@@ -59,7 +59,9 @@ export async function createVerihiveNode(options: CreateVerihiveNodeOptions): Pr
     services: {
       identify: identify(),
       ping: ping(),
-      pubsub: gossipsub({ maxInboundDataLength: GOSSIP_MAX_INBOUND_BYTES }),
+      // StrictNoSign: announcements carry their own EIP-712 signature (announcements.ts); a second, libp2p
+      // one on every message only cost each receiver another secp256k1 verification.
+      pubsub: gossipsub({ globalSignaturePolicy: StrictNoSign, maxInboundDataLength: GOSSIP_MAX_INBOUND_BYTES }),
       dht: kadDHT({
         protocol: DHT_PROTOCOL,
         clientMode: options.dhtMode === "client",

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "mocha";
 import { privateKeyToAccount } from "viem/accounts";
 import { keccak256, stringToHex } from "viem";
-import { recoverAnnouncementSigner, signAnnouncement, claimDigest, commitmentWord, CommitStatus } from "../../lib/core/index.ts";
+import { recoverAnnouncementKey, recoverAnnouncementSigner, signAnnouncement, claimDigest, commitmentWord, CommitStatus } from "../../lib/core/index.ts";
 
 const account = privateKeyToAccount(keccak256(stringToHex("announcement-test-key")));
 const coordinator = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
@@ -12,6 +12,11 @@ describe("announcements (lib/core/announcement.ts)", () => {
   it("recovers the signer of a signed announcement", async () => {
     const sig = await signAnnouncement(account, 31337, coordinator, message);
     assert.equal(await recoverAnnouncementSigner(31337, coordinator, message, sig), account.address);
+  });
+
+  it("recovers the signer's public key with its address", async () => {
+    const sig = await signAnnouncement(account, 31337, coordinator, message);
+    assert.deepEqual(await recoverAnnouncementKey(31337, coordinator, message, sig), { address: account.address, publicKey: account.publicKey });
   });
 
   it("recovers a different address when any field or the domain changes", async () => {
