@@ -1,4 +1,4 @@
-import { hashTypedData, recoverPublicKey, recoverTypedDataAddress, type Address, type Hex, type LocalAccount } from "viem";
+import { hashTypedData, recoverPublicKey, type Address, type Hex, type LocalAccount } from "viem";
 import { publicKeyToAddress } from "viem/accounts";
 
 /** A trainer's gossiped announcement of its round; the contract checks it in `proveEquivocation`. */
@@ -49,7 +49,7 @@ export async function recoverAnnouncementSigner(
   message: Announcement,
   signature: Hex,
 ): Promise<Address> {
-  return recoverTypedDataAddress({ ...announcementTypedData(chainId, coordinator, message), signature });
+  return (await recoverAnnouncementKey(chainId, coordinator, message, signature)).address;
 }
 
 /** The signer's address and its uncompressed public key (0x04 ‖ x ‖ y): gossip derives the author's peer id from it. */
