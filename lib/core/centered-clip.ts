@@ -100,7 +100,8 @@ function medianInto(updates: readonly Float32Array[], out: Float32Array): Float3
 /**
  * CenteredClip aggregate of `updates` (N equal-length, finite Float32Arrays). Allocates the result
  * (unless `out` is given), one float64 accumulator of the update length and an N-element column buffer;
- * nothing per iteration.
+ * nothing per iteration. Stops before `iterations` once v is a fixed point in float32 (same bits: see the
+ * loop), which honest rounds reach in a few iterations.
  */
 export function centeredClip(updates: readonly Float32Array[], opts: CenteredClipOptions): Float32Array {
   const { tau } = opts;
@@ -134,7 +135,16 @@ export function centeredClip(updates: readonly Float32Array[], opts: CenteredCli
         for (let j = 0; j < length; j++) acc[j]! += (g[j]! - v[j]!) * scale;
       }
     }
-    for (let j = 0; j < length; j++) v[j]! += acc[j]! / n;
+    let moved = false;
+    for (let j = 0; j < length; j++) {
+      const before = v[j]!;
+      v[j]! += acc[j]! / n;
+      // Bit-level comparison: +0 and −0 are different bits (and may give different bits later).
+      if (v[j] !== before || (before === 0 && 1 / v[j]! !== 1 / before)) moved = true;
+    }
+    // An iteration is a pure function of v (given the updates and τ): once one leaves every float32 of v
+    // unchanged, every later one would too, so stopping here gives the same bits as running all of them.
+    if (!moved) break;
   }
   return v;
 }

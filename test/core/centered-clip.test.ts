@@ -65,7 +65,46 @@ function clipSetup(honest: Float32Array[]): { honestMean: Float32Array; tau: num
 /** f·τ/(n − f) for f = 3 attackers among n = 8, plus 0.1%. */
 const BOUND = (3 / 5) * 1.001;
 
+/** CenteredClip as the paper writes it, every iteration run: what the early stop must reproduce bit for bit. */
+function referenceClip(updates: Float32Array[], tau: number, iterations: number): Float32Array {
+  const v = centeredClip(updates, { tau, iterations: 0 });
+  const n = updates.length;
+  for (let it = 0; it < iterations; it++) {
+    const acc = new Float64Array(v.length);
+    for (const g of updates) {
+      let sq = 0;
+      for (let j = 0; j < v.length; j++) sq += (g[j]! - v[j]!) ** 2;
+      const scale = Math.min(1, tau / Math.sqrt(sq));
+      for (let j = 0; j < v.length; j++) acc[j]! += scale === 1 ? g[j]! - v[j]! : (g[j]! - v[j]!) * scale;
+    }
+    for (let j = 0; j < v.length; j++) v[j]! += acc[j]! / n;
+  }
+  return v;
+}
+
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
 describe("CenteredClip (lib/core/centered-clip.ts)", () => {
+  it("gives the same bits as running every iteration (it stops only at a float32 fixed point)", () => {
+    const honest = honestUpdates(7, 5);
+    const { tau } = clipSetup(honest);
+    const rand = rng(99);
+    const attacked = [...honestUpdates(8, 5), ...[0, 1, 2].map(() => gaussian(rand, DIM, 1000 / Math.sqrt(DIM)))];
+    const zeros = [new Float32Array(DIM), new Float32Array(DIM).fill(-0), honest[0]!];
+    for (const [name, ups, t] of [
+      ["honest", honest, tau],
+      ["honest, every update clipped", honest, tau / 100],
+      ["3 of 8 far away", attacked, clipSetup(attacked.slice(0, 5)).tau],
+      ["zeros of both signs", zeros, 1],
+    ] as const) {
+      for (const iterations of [1, 3, 20, 60]) {
+        assert.ok(sameBits(centeredClip([...ups], { tau: t, iterations }), referenceClip([...ups], t, iterations)), `${name}, ${iterations} iterations`);
+      }
+    }
+  });
+
   it("equals the plain mean when no update is clipped", () => {
     const updates = honestUpdates(2, 8);
     const plain = mean(updates);
