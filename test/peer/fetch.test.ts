@@ -10,7 +10,7 @@ import { encodeManifest } from "../../lib/protocol/index.ts";
 import { BlobStore } from "../../node/journal.ts";
 import type { Logger } from "../../node/log.ts";
 import { majorityHash } from "../../node/peer/agreed-state.ts";
-import { fetchManifest, fetchState, type FetchContext } from "../../node/peer/fetch.ts";
+import { candidatePeers, fetchManifest, fetchState, type FetchContext } from "../../node/peer/fetch.ts";
 import { ServedData } from "../../node/trainer/served.ts";
 import { loadModel, saveModel } from "../../node/trainer/model-file.ts";
 import { startNode, stopAll } from "../p2p/helpers.ts";
@@ -88,6 +88,17 @@ describe("fetching protocol data from peers (node/peer, node/trainer/served)", f
     await s.pruneBefore(2n);
     assert.equal(await s.get(root, { kind: BlobKind.Manifest, hash: root }), undefined);
     assert.equal(await s.get(hashes[1]!, { kind: BlobKind.Checkpoint, hash: hashes[1]! }), undefined);
+  });
+
+  it("candidates: the likeliest peer first, then every other connected peer once, never a banned one", () => {
+    const expected = client.getPeers().map(String); // libp2p's own list (the liar may be disconnected by now)
+    assert.ok(expected.length >= 2);
+    const connected = candidatePeers(ctx(), undefined).map(String);
+    assert.deepEqual([...connected].sort(), [...expected].sort());
+    const first = candidatePeers(ctx(), silent.peerId).map(String);
+    assert.deepEqual(first, [silent.peerId.toString(), ...connected.filter((p) => p !== silent.peerId.toString())]);
+    const banned = candidatePeers({ ...ctx(), banned: new Set([server.peerId.toString()]) }, server.peerId).map(String);
+    assert.deepEqual(banned, connected.filter((p) => p !== server.peerId.toString()));
   });
 
   it("majority needs more than half of the verified start hashes", () => {
