@@ -11,11 +11,13 @@ import type { Address, Hex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { connect, deployVerihive, runCoordinatorAbi, stakeTokenAbi, startLocalChain, type LocalChain } from "../lib/chain/index.ts";
 import { fundingFor } from "../lib/core/index.ts";
+import type { BackendPreference } from "../lib/ml/index.ts";
 import type { TrainerSummary } from "../node/trainer/trainer.ts";
 import { creditsOf, slashesOf, slashRoundsOf } from "./local-run/chain-facts.ts";
 import { parseStartOptions, trainerAttack, UsageError, USAGE, verifierAttack, type StartOptions } from "./local-run/options.ts";
 import { PeerProcess, type LogRecord } from "./local-run/peer-process.ts";
 import { buildReport, reportTable, type TrainerOutcome, type VerifierOutcome, type VerifierSummary } from "./local-run/report.ts";
+import { AUTO_PACE_SHARE, measurePace, type MeasuredPace } from "./local-run/pace.ts";
 import { localRunSpec, settledBy, SHARDS } from "./local-run/run-spec.ts";
 
 const MNEMONIC = "test test test test test test test test test test test junk"; // Hardhat's development accounts
@@ -66,6 +68,17 @@ function verifierLine(label: string, rec: LogRecord, line: string): void {
   if (VERIFIER_EVENTS.has(rec.event ?? "") || rec.level === "warn" || rec.level === "error") say(`${label}: ${line}`);
 }
 
+/** --pace auto: the slowest of the trainers' backends, measured here before any peer starts. */
+async function autoPace(backends: readonly string[]): Promise<number> {
+  let slowest: MeasuredPace | undefined;
+  for (const b of new Set(backends)) {
+    const m = await measurePace(b as BackendPreference);
+    say(`start: pace: one core trains ${m.measured} steps/s on ${m.backend}; windows sized for ${m.pace} (${AUTO_PACE_SHARE * 100}%)`);
+    if (!slowest || m.pace < slowest.pace) slowest = m;
+  }
+  return slowest!.pace;
+}
+
 async function main(o: StartOptions): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "verihive-start-"));
   const honest = o.trainers - o.byzantine;
@@ -78,6 +91,7 @@ async function main(o: StartOptions): Promise<number> {
   // backend computes other bits, and its honest commitments fail the check.
   const offReference = o.trainerBackends.flatMap((b, i) => (b === "wasm" || b === "auto" ? [] : [`trainer ${i} (${b})`]));
   if (o.mode === "exact" && offReference.length > 0) say(`start: warning: exact mode replays on wasm; ${offReference.join(", ")} will not match bit for bit (--mode tolerance allows it)`);
+  const pace = o.pace === "auto" ? await autoPace(o.trainerBackends) : o.pace;
   chain = await startLocalChain();
   const rpc = chain.rpc;
   const owner = await connect({ rpc, privateKey: keyOf(0) });
@@ -93,7 +107,7 @@ async function main(o: StartOptions): Promise<number> {
   const block = await owner.publicClient.getBlock();
   // 20 s to start, plus 2 s for every peer past 6 sharing the machine's cores while they load.
   const lead = 20n + 2n * BigInt(Math.max(0, o.trainers + o.verifiers - 6));
-  const spec = localRunSpec({ ...o, startTime: block.timestamp + lead, cores: availableParallelism() });
+  const spec = localRunSpec({ ...o, pace, startTime: block.timestamp + lead, cores: availableParallelism() });
   await owner.publicClient.waitForTransactionReceipt({
     hash: await owner.wallet.writeContract({ address: d.token, abi: stakeTokenAbi, functionName: "approve", args: [d.coordinator, fundingFor(spec)] }),
   });

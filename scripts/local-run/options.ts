@@ -31,6 +31,9 @@ export const USAGE = `usage: npm start -- [flags]
   --verifiers M             verifier processes (default 2)
   --rounds R                training rounds (default 5)
   --local-steps H           local steps per round (default 500, a multiple of 25)
+  --pace N|auto             local steps per second one core trains, which sizes the round windows: N, or auto
+                            to measure this machine first and assume half of it (default: windows sized for a
+                            slow machine, about 100 steps per core-second, so trainers wait most of a round)
   --backend KIND            tfjs backend for every peer: auto, gpu, node, wasm or cpu (default auto)
   --trainer-backends LIST   one backend per trainer, comma-separated, in order (e.g. wasm,cpu,wasm,wasm);
                             overrides --backend for trainers; verifiers keep --backend
@@ -72,6 +75,8 @@ export interface StartOptions {
   readonly verifiers: number;
   readonly rounds: number;
   readonly localSteps: number;
+  /** --pace: steps per core-second the windows are sized for, "auto" to measure first, undefined for the slow-machine default. */
+  readonly pace: number | "auto" | undefined;
   /** The verifiers' backend (--backend). */
   readonly backend: string;
   /** One backend per trainer, in order (--trainer-backends, else --backend for each). */
@@ -134,6 +139,7 @@ export function parseStartOptions(argv: readonly string[]): StartOptions | "help
         verifiers: { type: "string", default: "2" },
         rounds: { type: "string", default: "5" },
         "local-steps": { type: "string", default: "500" },
+        pace: { type: "string" },
         backend: { type: "string", default: "auto" },
         "trainer-backends": { type: "string" },
         mode: { type: "string", default: "exact" },
@@ -160,6 +166,7 @@ export function parseStartOptions(argv: readonly string[]): StartOptions | "help
   const rounds = int("rounds", values.rounds, 1, 100);
   const localSteps = int("local-steps", values["local-steps"], 25, 5000);
   if (localSteps % 25 !== 0) throw new UsageError("--local-steps must be a multiple of 25 (the checkpoint interval)");
+  const pace = values.pace === undefined || values.pace === "auto" ? values.pace : int("pace", values.pace, 1, 1_000_000);
   if (!BACKENDS.includes(values.backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(", ")} (got '${values.backend}')`);
   const trainerBackends = values["trainer-backends"] === undefined ? Array.from({ length: trainers }, () => values.backend) : items("trainer-backends", values["trainer-backends"]);
   for (const b of trainerBackends) if (!BACKENDS.includes(b)) throw new UsageError(`--trainer-backends: each must be one of ${BACKENDS.join(", ")} (got '${b}')`);
@@ -200,6 +207,7 @@ export function parseStartOptions(argv: readonly string[]): StartOptions | "help
     verifiers,
     rounds,
     localSteps,
+    pace,
     backend: values.backend,
     trainerBackends,
     mode,

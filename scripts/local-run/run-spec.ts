@@ -7,9 +7,9 @@ export const SHARDS = ["gate", "expert-0", "expert-1"] as const;
 export const CHECKPOINT_INTERVAL = 25;
 
 /**
- * Local steps per core-second the trainers manage together (tfjs wasm, the MoE step at batch 64). Measured
- * on 2 cores with 4 trainers and 2 verifiers: 500 steps in 3–6 s per trainer, about 250 per core-second;
- * the estimate assumes 100, to leave room for slower machines.
+ * Local steps per core-second the trainers manage together (tfjs wasm, the MoE step at batch 64), unless
+ * the run gives its own pace (--pace). Measured on 2 cores with 4 trainers and 2 verifiers: 500 steps in
+ * 3–6 s per trainer, about 250 per core-second; the default assumes 100, to leave room for slower machines.
  */
 const STEPS_PER_CORE_SECOND = 100;
 
@@ -25,24 +25,28 @@ export interface LocalRunShape {
   readonly toleranceMicros: number;
   /** CPU cores the peers share (os.availableParallelism()). */
   readonly cores: number;
+  /** Steps per core-second to size the windows for (--pace); undefined: the slow-machine default. */
+  readonly pace?: number | undefined;
 }
 
 /** Seconds a trainer needs to train H local steps when the trainers share `cores` cores. */
-export function trainingSeconds(localSteps: number, trainers: number, cores: number): number {
-  return Math.ceil((localSteps * Math.max(1, trainers / Math.max(1, cores))) / STEPS_PER_CORE_SECOND);
+export function trainingSeconds(localSteps: number, trainers: number, cores: number, pace = STEPS_PER_CORE_SECOND): number {
+  return Math.ceil((localSteps * Math.max(1, trainers / Math.max(1, cores))) / pace);
 }
 
 /**
  * The spec. Round `20 + H/50`, commit window `12 + H/50`, each at least what training needs (commit
  * window ≥ training + 8 s to load, announce and commit; round ≥ commit window + 8 s to fetch updates,
- * aggregate and evaluate). `mode` and `toleranceMicros` as given. Audit 10 s and dispute 12 s give a verifier time to fetch and replay a
+ * aggregate and evaluate). With a pace, the windows are what training needs at that pace (at least 12 s
+ * and 20 s), without the H/50 terms (a second, machine-blind estimate of training). `mode` and `toleranceMicros` as given. Audit 10 s and dispute 12 s give a verifier time to fetch and replay a
  * 25-step segment; jury windows 6 s each. Jury of 1 up to 2 verifiers, else 3.
  */
 export function localRunSpec(shape: LocalRunShape): RunSpec {
   const h = shape.localSteps;
-  const train = trainingSeconds(h, shape.trainers, shape.cores);
-  const commitWindow = Math.max(12 + Math.ceil(h / 50), train + 8);
-  const roundLength = Math.max(20 + Math.ceil(h / 50), commitWindow + 8);
+  const train = trainingSeconds(h, shape.trainers, shape.cores, shape.pace);
+  const blind = shape.pace === undefined ? Math.ceil(h / 50) : 0;
+  const commitWindow = Math.max(12 + blind, train + 8);
+  const roundLength = Math.max(20 + blind, commitWindow + 8);
   return defaultRunSpec(shape.startTime, {
     rounds: shape.rounds,
     shards: SHARDS.length,

@@ -130,13 +130,39 @@ describe("npm start options (scripts/local-run/options.ts)", () => {
       const o = parse("--undefended", "--byzantine", "1", "--attack", "ipm");
       assert.equal(o.undefended, true);
       assert.equal(o.auditRateBps, 0);
-      const spec = localRunSpec({ ...o, startTime: 1000n, cores: 2 });
+      const spec = localRunSpec({ ...o, pace: undefined, startTime: 1000n, cores: 2 });
       assert.equal(spec.auditRateBps, 0);
     });
 
     it("refuses an audit rate beside it", () => {
       refuses(["--undefended", "--audit-rate", "0"], "--undefended sets the audit rate to 0: leave out --audit-rate");
       refuses(["--audit-rate", "5000", "--undefended"], "--undefended sets the audit rate to 0");
+    });
+  });
+
+  describe("--pace", () => {
+    const shape = { startTime: 1000n, rounds: 2, localSteps: 2000, trainers: 4, verifiers: 2, auditRateBps: 1000, mode: "exact", toleranceMicros: 0, cores: 2 } as const;
+
+    it("is unset by default, and takes a number or auto", () => {
+      assert.equal(parse().pace, undefined);
+      assert.equal(parse("--pace", "170").pace, 170);
+      assert.equal(parse("--pace", "auto").pace, "auto");
+    });
+
+    it("refuses anything but a positive integer or auto", () => {
+      for (const bad of ["0", "-5", "1.5", "fast", "1000001"]) refuses([`--pace=${bad}`], `--pace must be an integer in [1, 1000000] (got '${bad}')`);
+    });
+
+    it("sizes the windows for training at that pace, without the machine-blind H/50 terms", () => {
+      // Default: 2000 × (4 / 2) / 100 = 40 s of training, and the H/50 terms: commit 12 + 40 s, round 20 + 40 s.
+      const slow = localRunSpec(shape);
+      assert.deepEqual([slow.commitWindow, slow.roundLength], [52, 60]);
+      // 2000 × 2 / 200 = 20 s of training: commit 28 s, round 36 s.
+      const paced = localRunSpec({ ...shape, pace: 200 });
+      assert.deepEqual([paced.commitWindow, paced.roundLength], [28, 36]);
+      // Never below 12 s and 20 s however fast.
+      const fast = localRunSpec({ ...shape, localSteps: 25, pace: 100_000 });
+      assert.deepEqual([fast.commitWindow, fast.roundLength], [12, 20]);
     });
   });
 
@@ -172,10 +198,10 @@ describe("npm start options (scripts/local-run/options.ts)", () => {
 
     it("sets the run spec's mode and toleranceMicros", () => {
       const shape = { startTime: 1000n, rounds: 2, localSteps: 50, trainers: 4, verifiers: 2, auditRateBps: 10_000, cores: 4 };
-      const tolerant = localRunSpec({ ...shape, ...parse("--mode", "tolerance", "--tolerance-micros", "250000") });
+      const tolerant = localRunSpec({ ...shape, ...parse("--mode", "tolerance", "--tolerance-micros", "250000"), pace: undefined });
       assert.equal(tolerant.mode, VerificationMode.Tolerance);
       assert.equal(tolerant.toleranceMicros, 250_000);
-      const exact = localRunSpec({ ...shape, ...parse() });
+      const exact = localRunSpec({ ...shape, ...parse(), pace: undefined });
       assert.equal(exact.mode, VerificationMode.Exact);
       assert.equal(exact.toleranceMicros, 0);
     });
