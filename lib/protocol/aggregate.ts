@@ -28,7 +28,10 @@ export function autoTau(flat: readonly Float32Array[]): number | null {
   const distances = flat
     .map((u) => {
       let s = 0;
-      for (let j = 0; j < u.length; j++) s += (u[j]! - median[j]!) ** 2;
+      for (let j = 0; j < u.length; j++) {
+        const d = u[j]! - median[j]!;
+        s += d * d;
+      }
       return Math.sqrt(s);
     })
     .sort((a, b) => a - b);
@@ -45,7 +48,8 @@ export function autoTau(flat: readonly Float32Array[]): number | null {
 export function applyUpdates(start: ShardState, updates: readonly Float32Array[][], opts: AggregateOptions): ShardState {
   if (updates.length === 0) return { params: start.params.map((p) => p.slice()), slots: start.slots.map((s) => s.slice()) };
   const flat = updates.map(flatten);
-  const tau = opts.tau === "auto" ? autoTau(flat) : opts.tau;
+  // One update: its own median, at distance 0, so auto τ is null (the mean, which is the update itself).
+  const tau = opts.tau === "auto" ? (flat.length === 1 ? null : autoTau(flat)) : opts.tau;
   const agg = tau === null ? mean(flat) : centeredClip(flat, { tau, iterations: opts.iterations });
   const lr = opts.outerLr ?? 1;
   let o = 0;

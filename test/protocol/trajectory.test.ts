@@ -86,4 +86,15 @@ describe("protocol: trajectory and aggregation (lib/protocol)", function () {
     const b = applyUpdates(start.gate!, [u1, u2], { tau: 10 });
     assert.equal(stateHash(stateArrays(a)), stateHash(stateArrays(b)));
   });
+
+  it("with one update, every rule (auto τ, a τ, the mean) gives S_r − Δ, and a non-finite update is refused", async () => {
+    const { ctx, start } = context("gate");
+    const u = (await trainRound(ctx, start.gate!)).delta;
+    const hashes = (["auto", 0.5, null] as const).map((tau) => stateHash(stateArrays(applyUpdates(start.gate!, [u], { tau }))));
+    const byHand = stateArrays(start.gate!).map((a, i) => a.map((x, j) => x - u[i]![j]!));
+    assert.deepEqual(hashes, [stateHash(byHand), stateHash(byHand), stateHash(byHand)]);
+    const bad = u.map((a) => a.slice());
+    bad[0]![3] = Number.NaN;
+    assert.throws(() => applyUpdates(start.gate!, [bad], { tau: "auto" }), { name: "AggregationError" });
+  });
 });
