@@ -77,7 +77,7 @@ export const PARTS: readonly Part[] = [
     name: "verification",
     what: "verifier CPU ÷ trainer CPU of an npm start run (scripts/bench/verification.ts)",
     manyProcesses: true,
-    quickNote: "verification overhead: one npm start run of 2 rounds × 100 local steps (full: median of 3 default runs, 5 rounds × 500 steps); a verifier's fixed cost weighs more in a short run",
+    quickNote: "verification overhead: one npm start run of 2 rounds × 100 local steps (full: median of 3 runs of 5 rounds × 2000 steps; both with windows sized for this machine, --pace auto); a verifier's fixed cost weighs more in a short run",
     run: (quick) =>
       runJson(node, ["scripts/bench/verification.ts", "--json", ...(quick ? ["--rounds", "2", "--local-steps", "100"] : ["--runs", "3"])], { timeoutMs: (quick ? 10 : 40) * min }),
   },
