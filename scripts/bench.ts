@@ -18,7 +18,7 @@ import { assemble, PART_NAMES, type PartName } from "./bench/result.ts";
 import { formatTable, tableRows } from "./bench/table.ts";
 
 const USAGE = `usage: npm run bench -- [--quick] [--json FILE] [--only LIST] [--skip LIST]
-  --quick      fewer rounds and runs (about 2–4 min instead of about 25 on 2 cores): a shorter npm start run for
+  --quick      fewer rounds and runs (about 2–4 min instead of about 13 on 2 cores): a shorter npm start run for
                the verification overhead, among others; the output says what changed
   --json FILE  write the result as JSON (figures, each part's own JSON, machine, notes, errors)
   --only LIST  run only these parts, comma-separated; --skip LIST: all but these
