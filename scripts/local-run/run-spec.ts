@@ -38,7 +38,8 @@ export function trainingSeconds(localSteps: number, trainers: number, cores: num
  * The spec. Round `20 + H/50`, commit window `12 + H/50`, each at least what training needs (commit
  * window ≥ training + 8 s to load, announce and commit; round ≥ commit window + 8 s to fetch updates,
  * aggregate and evaluate). With a pace, the windows are what training needs at that pace (at least 12 s
- * and 20 s), without the H/50 terms (a second, machine-blind estimate of training). `mode` and `toleranceMicros` as given. Audit 10 s and dispute 12 s give a verifier time to fetch and replay a
+ * and 20 s), without the H/50 terms (a second, machine-blind estimate of training). `mode` and
+ * `toleranceMicros` as given. Audit 10 s and dispute 12 s give a verifier time to fetch and replay a
  * 25-step segment; jury windows 6 s each. Jury of 1 up to 2 verifiers, else 3.
  */
 export function localRunSpec(shape: LocalRunShape): RunSpec {
