@@ -2,7 +2,7 @@ import { noise } from "@chainsafe/libp2p-noise";
 import { yamux } from "@chainsafe/libp2p-yamux";
 import { gossipsub, StrictNoSign, type GossipSub } from "@libp2p/gossipsub";
 import { identify, type Identify } from "@libp2p/identify";
-import type { Libp2p, PeerId, PrivateKey } from "@libp2p/interface";
+import { KEEP_ALIVE, type Libp2p, type PeerId, type PrivateKey } from "@libp2p/interface";
 import { kadDHT, passthroughMapper, type KadDHT } from "@libp2p/kad-dht";
 import { ping, type Ping } from "@libp2p/ping";
 import { tcp } from "@libp2p/tcp";
@@ -19,6 +19,14 @@ export const DEFAULT_LISTEN = ["/ip4/127.0.0.1/tcp/0"];
 /** Largest gossipsub RPC frame accepted from a peer (announcements are 172 bytes). */
 export const GOSSIP_MAX_INBOUND_BYTES = 1024 * 1024;
 export const BOOTSTRAP_TIMEOUT_MS = 10_000;
+/**
+ * How often libp2p's connection monitor pings each connection (libp2p's default: 10 s). Each ping opens a
+ * stream and negotiates it, on both sides; a minute still drops a dead connection within a round, and a
+ * crashed peer's TCP connection closes at once anyway.
+ */
+export const CONNECTION_PING_INTERVAL_MS = 60_000;
+/** The tag that keeps a Verihive peer connected (libp2p redials a peer tagged keep-alive* when it drops). */
+export const KEEP_ALIVE_TAG = `${KEEP_ALIVE}-verihive`;
 
 // A type alias, not an interface: libp2p's ServiceMap needs an index signature.
 export type VerihiveServices = {
@@ -56,6 +64,7 @@ export async function createVerihiveNode(options: CreateVerihiveNodeOptions): Pr
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
+    connectionMonitor: { pingInterval: CONNECTION_PING_INTERVAL_MS },
     services: {
       identify: identify(),
       ping: ping(),
@@ -75,6 +84,8 @@ export async function createVerihiveNode(options: CreateVerihiveNodeOptions): Pr
     await node.start();
     signal?.throwIfAborted();
     if (options.dhtMode !== "client") await node.services.dht.setMode("server");
+    stopClosestPeerTagger(node.services.dht);
+    keepVerihivePeersAlive(node);
     if (options.bootstrap !== undefined && options.bootstrap.length > 0) {
       const result = await dialBootstrap(node, options.bootstrap, {
         timeoutMs: options.bootstrapTimeoutMs ?? BOOTSTRAP_TIMEOUT_MS,
@@ -89,6 +100,31 @@ export async function createVerihiveNode(options: CreateVerihiveNodeOptions): Pr
     await node.stop();
     throw err;
   }
+}
+
+/**
+ * Stops kad-dht's closest-peer tagger; true if it was found. Every 5 s it re-reads its peer set, and each
+ * read re-parses every peer id from its string, which decompresses the peer's secp256k1 key twice
+ * (@libp2p/peer-collections): with 5 peers, a third of an idle node's CPU and an eighth of a verifier's
+ * allocations (docs/BENCHMARKS.md). Its only effect is a keep-alive tag on the DHT peers nearest this
+ * one, which keepVerihivePeersAlive gives every Verihive peer once per connection instead. kad-dht does
+ * not expose the tagger, hence the guarded reach into its routing table (test/p2p/node.test.ts checks it).
+ */
+export function stopClosestPeerTagger(dht: KadDHT): boolean {
+  const tagger = (dht as unknown as { routingTable?: { closestPeerTagger?: { stop?: unknown } } }).routingTable?.closestPeerTagger;
+  if (typeof tagger?.stop !== "function") return false;
+  (tagger.stop as () => void).call(tagger);
+  return true;
+}
+
+/** Tags each identified peer that speaks the Verihive DHT keep-alive, so libp2p redials it when its connection drops. */
+function keepVerihivePeersAlive(node: VerihiveNode): void {
+  node.addEventListener("peer:identify", (evt) => {
+    if (!evt.detail.protocols.includes(DHT_PROTOCOL)) return;
+    node.peerStore.merge(evt.detail.peerId, { tags: { [KEEP_ALIVE_TAG]: { value: 1 } } }).catch(() => {
+      // the peer store is in memory: this fails only while the node stops
+    });
+  });
 }
 
 export interface DialBootstrapOptions {

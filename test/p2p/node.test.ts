@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "mocha";
-import { BootstrapError, DHT_PROTOCOL, dialBootstrap, ethAddressOfPeer, type VerihiveNode } from "../../lib/p2p/index.ts";
+import { BootstrapError, DHT_PROTOCOL, dialBootstrap, ethAddressOfPeer, KEEP_ALIVE_TAG, stopClosestPeerTagger, type VerihiveNode } from "../../lib/p2p/index.ts";
 import { identity, startNode, stopAll } from "./helpers.ts";
 
 describe("verihive node (lib/p2p/node.ts)", function () {
@@ -31,6 +31,22 @@ describe("verihive node (lib/p2p/node.ts)", function () {
     const found = await left!.peerRouting.findPeer(right!.peerId, { signal: AbortSignal.timeout(5_000) });
     assert.ok(found.id.equals(right!.peerId));
     assert.ok(found.multiaddrs.some((ma) => ma.toString().startsWith("/ip4/127.0.0.1/")));
+  });
+
+  it("runs without kad-dht's closest-peer tagger, which it can still reach", () => {
+    const tagger = (hub!.services.dht as unknown as { routingTable: { closestPeerTagger: { running: boolean } } }).routingTable.closestPeerTagger;
+    assert.equal(tagger.running, false);
+    // If a kad-dht upgrade moves the tagger, this fails here instead of silently costing CPU again.
+    assert.equal(stopClosestPeerTagger(hub!.services.dht), true);
+  });
+
+  it("tags the Verihive peers it has identified keep-alive, so libp2p redials them", async () => {
+    for (let i = 0; i < 50; i++) {
+      const peer = await hub!.peerStore.get(left!.peerId);
+      if (peer.tags.has(KEEP_ALIVE_TAG)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.fail(`the hub never tagged its peer ${KEEP_ALIVE_TAG}`);
   });
 
   it("reports bootstrap addresses that fail, and the peers that answered", async () => {
