@@ -3,14 +3,15 @@
 //   verihive trainer [flags]   stake, join a shard of a run, train and exchange updates (verihive trainer --help)
 //   verihive verifier [flags]  stake, take a verifier seat, audit, sit on juries (verihive verifier --help)
 // This entry only turns on Node's compile cache and hands over to node/commands.ts.
-import { enableCompileCache } from "node:module";
+import nodeModule from "node:module";
 import { VerihiveError } from "../lib/core/errors.ts";
 
 // Node keeps each module's compiled code, TypeScript already stripped, on disk (NODE_COMPILE_CACHE, else
 // <tmpdir>/node-compile-cache), so every start after the first skips most of a peer's module loading: about
 // 0.2 s of CPU (docs/BENCHMARKS.md). It must run before those modules load, hence the dynamic import below.
 // It never throws, entries are checked against their sources, and NODE_DISABLE_COMPILE_CACHE=1 turns it off.
-enableCompileCache();
+// Node 22.0 lacks it (22.1 added it), hence the lookup instead of a named import, which would fail to link.
+(nodeModule.enableCompileCache as typeof nodeModule.enableCompileCache | undefined)?.();
 
 const { main } = await import("./commands.ts");
 main().then(
