@@ -31,6 +31,16 @@ function stopOnSignals(log: Logger): { signal: AbortSignal; stopping: () => bool
   return { signal: controller.signal, stopping: () => stopping };
 }
 
+/** What both commands set up from their config: the logger, the key, the data directory, Ctrl-C. */
+function setUp(role: "trainer" | "verifier", config: TrainerConfig | VerifierConfig) {
+  const log = createLogger(role, config.log);
+  const privateKey = config.key.kind === "key-file" ? readKeyFile(config.key.path) : readKeystore(config.key.path, config.key.password);
+  mkdirSync(config.dataDir, { recursive: true });
+  // A progress line only where a person watches: a terminal with human-readable logs.
+  const progress = process.stderr.isTTY === true && (config.log === "pretty" || (config.log === "auto" && process.stdout.isTTY === true));
+  return { log, privateKey, progress, ...stopOnSignals(log) };
+}
+
 async function verifier(argv: string[]): Promise<number> {
   const parsed = parseVerifierConfig(argv, process.env);
   if (parsed.help) {
@@ -38,10 +48,7 @@ async function verifier(argv: string[]): Promise<number> {
     return 0;
   }
   const config = parsed as VerifierConfig;
-  const log = createLogger("verifier", config.log);
-  const privateKey = config.key.kind === "key-file" ? readKeyFile(config.key.path) : readKeystore(config.key.path, config.key.password);
-  mkdirSync(config.dataDir, { recursive: true });
-  const { signal, stopping } = stopOnSignals(log);
+  const { log, privateKey, progress, signal, stopping } = setUp("verifier", config);
   const { runVerifier } = await import("../verifier/verifier.ts");
   try {
     const summary = await runVerifier(
@@ -56,7 +63,7 @@ async function verifier(argv: string[]): Promise<number> {
         backend: config.backend,
         dataDir: config.dataDir,
         report: join(config.dataDir, "summary.json"),
-        progress: process.stderr.isTTY === true && (config.log === "pretty" || (config.log === "auto" && process.stdout.isTTY === true)),
+        progress,
         ...(config.attack ? { attack: config.attack } : {}),
         log,
       },
@@ -80,10 +87,7 @@ async function trainer(argv: string[]): Promise<number> {
     return 0;
   }
   const config = parsed as TrainerConfig;
-  const log = createLogger("trainer", config.log);
-  const privateKey = config.key.kind === "key-file" ? readKeyFile(config.key.path) : readKeystore(config.key.path, config.key.password);
-  mkdirSync(config.dataDir, { recursive: true });
-  const { signal, stopping } = stopOnSignals(log);
+  const { log, privateKey, progress, signal, stopping } = setUp("trainer", config);
   const [{ runTrainer }, { createAttack }] = await Promise.all([import("./trainer/trainer.ts"), import("./trainer/attacks/index.ts")]);
   try {
     const summary = await runTrainer(
@@ -101,8 +105,7 @@ async function trainer(argv: string[]): Promise<number> {
         dataDir: config.dataDir,
         ...(config.aggregation ? { aggregation: config.aggregation } : {}),
         ...(config.attack ? { attack: createAttack(config.attack.name, { lambda: config.attack.lambda, seed: Number(BigInt(privateKey) % 4_294_967_291n) }) } : {}),
-        // A progress line only where a person watches: a terminal with human-readable logs.
-        progress: process.stderr.isTTY === true && (config.log === "pretty" || (config.log === "auto" && process.stdout.isTTY === true)),
+        progress,
         log,
       },
       signal,
