@@ -31,14 +31,29 @@ function stopOnSignals(log: Logger): { signal: AbortSignal; stopping: () => bool
   return { signal: controller.signal, stopping: () => stopping };
 }
 
-/** What both commands set up from their config: the logger, the key, the data directory, Ctrl-C. */
+/** What both commands set up from their config: the logger, the key, the data directory, Ctrl-C, and the options both peers take. */
 function setUp(role: "trainer" | "verifier", config: TrainerConfig | VerifierConfig) {
   const log = createLogger(role, config.log);
   const privateKey = config.key.kind === "key-file" ? readKeyFile(config.key.path) : readKeystore(config.key.path, config.key.password);
   mkdirSync(config.dataDir, { recursive: true });
   // A progress line only where a person watches: a terminal with human-readable logs.
   const progress = process.stderr.isTTY === true && (config.log === "pretty" || (config.log === "auto" && process.stdout.isTTY === true));
-  return { log, privateKey, progress, ...stopOnSignals(log) };
+  // The options every peer takes the same way.
+  const common = {
+    rpc: config.rpc,
+    privateKey,
+    coordinator: config.coordinator,
+    runId: config.runId,
+    stake: config.stake ?? 2n ** 128n, // no --stake: stake what the seat needs
+    listen: [...config.listen],
+    bootstrap: [...config.bootstrap],
+    backend: config.backend,
+    dataDir: config.dataDir,
+    report: join(config.dataDir, "summary.json"),
+    progress,
+    log,
+  };
+  return { log, privateKey, common, ...stopOnSignals(log) };
 }
 
 async function verifier(argv: string[]): Promise<number> {
@@ -48,27 +63,10 @@ async function verifier(argv: string[]): Promise<number> {
     return 0;
   }
   const config = parsed as VerifierConfig;
-  const { log, privateKey, progress, signal, stopping } = setUp("verifier", config);
+  const { log, common, signal, stopping } = setUp("verifier", config);
   const { runVerifier } = await import("../verifier/verifier.ts");
   try {
-    const summary = await runVerifier(
-      {
-        rpc: config.rpc,
-        privateKey,
-        coordinator: config.coordinator,
-        runId: config.runId,
-        stake: config.stake ?? 2n ** 128n, // no --stake: stake what the seat needs
-        listen: [...config.listen],
-        bootstrap: [...config.bootstrap],
-        backend: config.backend,
-        dataDir: config.dataDir,
-        report: join(config.dataDir, "summary.json"),
-        progress,
-        ...(config.attack ? { attack: config.attack } : {}),
-        log,
-      },
-      signal,
-    );
+    const summary = await runVerifier({ ...common, ...(config.attack ? { attack: config.attack } : {}) }, signal);
     log.info("done", { audits: summary.audits, attested: summary.attested, challenged: summary.challenged, rewards: summary.rewards });
     return 0;
   } catch (e) {
@@ -87,26 +85,15 @@ async function trainer(argv: string[]): Promise<number> {
     return 0;
   }
   const config = parsed as TrainerConfig;
-  const { log, privateKey, progress, signal, stopping } = setUp("trainer", config);
+  const { log, privateKey, common, signal, stopping } = setUp("trainer", config);
   const [{ runTrainer }, { createAttack }] = await Promise.all([import("./trainer/trainer.ts"), import("./trainer/attacks/index.ts")]);
   try {
     const summary = await runTrainer(
       {
-        rpc: config.rpc,
-        privateKey,
-        coordinator: config.coordinator,
-        runId: config.runId,
+        ...common,
         shard: config.shard,
-        stake: config.stake ?? 2n ** 128n, // no --stake: stake what the seat needs
-        listen: [...config.listen],
-        bootstrap: [...config.bootstrap],
-        backend: config.backend,
-        report: join(config.dataDir, "summary.json"),
-        dataDir: config.dataDir,
         ...(config.aggregation ? { aggregation: config.aggregation } : {}),
         ...(config.attack ? { attack: createAttack(config.attack.name, { lambda: config.attack.lambda, seed: Number(BigInt(privateKey) % 4_294_967_291n) }) } : {}),
-        progress,
-        log,
       },
       signal,
     );
