@@ -105,7 +105,7 @@ export async function createVerihiveNode(options: CreateVerihiveNodeOptions): Pr
 /**
  * Stops kad-dht's closest-peer tagger; true if it was found. Every 5 s it re-reads its peer set, and each
  * read re-parses every peer id from its string, which decompresses the peer's secp256k1 key twice
- * (@libp2p/peer-collections): with 5 peers, a third of an idle node's CPU and an eighth of a verifier's
+ * (@libp2p/peer-collections): with 5 peers, about a sixth of an idle node's CPU and an eighth of a verifier's
  * allocations (docs/BENCHMARKS.md). Its only effect is a keep-alive tag on the DHT peers nearest this
  * one, which keepVerihivePeersAlive gives every Verihive peer once per connection instead. kad-dht does
  * not expose the tagger, hence the guarded reach into its routing table (test/p2p/node.test.ts checks it).
