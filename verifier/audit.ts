@@ -73,8 +73,8 @@ export class Auditor {
   async auditRound(round: bigint): Promise<void> {
     const { log, rounds } = this.#p;
     const sched = roundSchedule(this.#p.spec, round);
-    // Warm the round's agreed state now: audits and juries of this round both need it.
-    void rounds.agreed(round, Number(sched.auditEnd));
+    // The round's agreed state is established by the first audit assigned to this node (RoundData shares
+    // it): a round without one costs no state fetch.
     await this.#openAudits(round, Number(sched.auditEnd));
     const commitments = await this.#p.commitmentsOf(round);
     for (const c of commitments) rounds.remember(c);

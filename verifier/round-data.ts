@@ -1,12 +1,11 @@
 import type { Address, Hex, PublicClient } from "viem";
 import { runCoordinatorAbi } from "../lib/chain/abi.ts";
 import type { RunSpec } from "../lib/core/spec.ts";
-import { stateBlob, stateHash } from "../lib/core/state-hash.ts";
+import { stateBlob } from "../lib/core/state-hash.ts";
 import { DEFAULT_STEP_CONFIG, loadMnist, paramsOf, type MnistDataset, type MoeSpec, type ModelState } from "../lib/ml/index.ts";
 import { encodeManifest, shardName, stateArrays, type RoundContext } from "../lib/protocol/index.ts";
 import type { Logger } from "../node/log.ts";
-import { agreedState, StateSyncError, type AgreedState } from "../node/peer/agreed-state.ts";
-import { roundCommitments } from "../node/peer/commitments.ts";
+import { agreedState, type AgreedState } from "../node/peer/agreed-state.ts";
 import { sleep } from "../node/peer/clock.ts";
 import type { CommitmentRef, EvidenceEnv } from "./evidence.ts";
 
@@ -27,8 +26,8 @@ export interface RoundDataParams {
   fromBlock: bigint;
   /** S_0, which every peer derives from the run id and model hash. */
   initial: ModelState;
-  /** S_round as this node computed it, if it did (ModelTracker). */
-  localState?: (round: bigint) => { round: bigint; state: ModelState } | undefined;
+  /** What this node recorded of round `round`, if it did (ModelTracker): the shards it carries itself. */
+  recorded?: (round: bigint) => { carried: ModelState } | undefined;
   evidence: EvidenceEnv;
   log: Logger;
 }
@@ -45,10 +44,10 @@ export async function beforeDeadline<T>(env: EvidenceEnv, deadline: number, p: P
 }
 
 /**
- * S_r with what it rests on. `confirmed`: read from the majority of the round's manifests (agreedState);
- * false when no majority could be read (a shard's committers withhold their manifests) and this node's own
- * tracked S_r stands in: good enough to attest a segment that replays to the committed hash, or to report
- * missing data, but not to accuse anyone of fraud.
+ * S_r with what it rests on. `confirmed`: every shard that has commitments in the round was read from the
+ * majority of its manifests (agreedState); false when a shard's committers withheld them and this node's
+ * own carried S_r[shard] stands in (verifier/model.ts): good enough to attest a segment that replays to the
+ * committed hash, or to report missing data, but not to accuse anyone of fraud.
  */
 export type RoundState = AgreedState & { confirmed: boolean };
 
@@ -86,29 +85,10 @@ export class RoundData {
 
   async #compute(round: bigint): Promise<RoundState> {
     const p = this.#p;
-    const own = p.localState?.(round);
-    let got: RoundState;
-    try {
-      got = { ...(await this.#majority(round)), confirmed: true };
-    } catch (e) {
-      if (!(e instanceof StateSyncError) || !own) throw e;
-      p.log.warn("agreed state not established: using the tracked one", { round, reason: e.message });
-      const hashes = Object.fromEntries(Object.entries(own.state).map(([n, s]) => [n, stateHash(stateArrays(s))]));
-      const commitments = await roundCommitments(p.client, p.coordinator, p.runId, round, p.fromBlock);
-      got = { state: own.state, hashes, manifests: new Map(), commitments, confirmed: false };
-    }
-    // Serve what was established: peers catching up and jurors may ask this node.
-    for (const [name, hash] of Object.entries(got.hashes)) p.evidence.served.keep(round, hash, stateBlob(stateArrays(got.state[name]!)));
-    for (const c of got.commitments) {
-      const m = got.manifests.get(c.trainer.toLowerCase());
-      if (m) p.evidence.served.keep(round, c.root, encodeManifest(m.checkpointHashes));
-    }
-    p.log.info("agreed state", { round, hashes: got.hashes, commitments: got.commitments.length, confirmed: got.confirmed });
-    return got;
-  }
-
-  async #majority(round: bigint): Promise<AgreedState> {
-    const p = this.#p;
+    // A shard with no majority in this round (nobody committed, or its committers withhold their manifests)
+    // has its S_r carried by this node's tracker; agreedState would otherwise walk the logs back with today's
+    // statuses, which is not what trainers aggregated at the time.
+    const known = p.recorded?.(round)?.carried ?? {};
     const got = await agreedState({
       client: p.client,
       coordinator: p.coordinator,
@@ -119,21 +99,20 @@ export class RoundData {
       round,
       fetch: p.evidence.fetch(),
       peerOf: p.evidence.peerOf,
-      local: p.localState?.(round) ?? { round: 0n, state: p.initial },
+      local: { round: 0n, state: p.initial },
+      known,
     });
-    // A shard with no commitment in this round has no majority to read S_r from: agreedState then walks the
-    // logs back with today's statuses (and falls back to S_0 when every earlier committer was slashed since),
-    // which is not what trainers aggregated at the time. The state this node tracked itself is.
-    const own = p.localState?.(round);
-    if (own) {
-      for (let k = 0; k < p.spec.shards; k++) {
-        const name = shardName(k, p.moe);
-        if (got.commitments.some((c) => c.shard === k) || !own.state[name]) continue;
-        got.state[name] = own.state[name];
-        got.hashes[name] = stateHash(stateArrays(own.state[name]));
-      }
+    const withheld = Object.keys(known).filter((name) => got.commitments.some((c) => shardName(c.shard, p.moe) === name));
+    const confirmed = withheld.length === 0;
+    if (!confirmed) p.log.warn("agreed state rests on this node's carried copy of shards whose committers withheld their manifests", { round, shards: withheld });
+    // Serve what was established: peers catching up and jurors may ask this node.
+    for (const [name, hash] of Object.entries(got.hashes)) p.evidence.served.keep(round, hash, stateBlob(stateArrays(got.state[name]!)));
+    for (const c of got.commitments) {
+      const m = got.manifests.get(c.trainer.toLowerCase());
+      if (m) p.evidence.served.keep(round, c.root, encodeManifest(m.checkpointHashes));
     }
-    return got;
+    p.log.info("agreed state", { round, hashes: got.hashes, commitments: got.commitments.length, confirmed });
+    return { ...got, confirmed };
   }
 
   /** The round's data seed (zero until someone opened the round). */

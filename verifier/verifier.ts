@@ -25,7 +25,7 @@ import { DisputeBook } from "./disputes.ts";
 import { EquivocationWatcher } from "./equivocation.ts";
 import type { EvidenceEnv } from "./evidence.ts";
 import { Jury } from "./jury.ts";
-import { ModelTracker } from "./model.ts";
+import { chainRoundSource, ModelTracker } from "./model.ts";
 import { IDLE_POLL_FACTOR, pollDelayMs } from "./poll.ts";
 import { RoundData } from "./round-data.ts";
 import { ServedEvidence } from "./served.ts";
@@ -154,7 +154,7 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
       moe,
       fromBlock: run.createdAtBlock,
       initial,
-      localState: (r) => model.local(r),
+      recorded: (r) => model.record(r),
       evidence,
       log,
     });
@@ -162,18 +162,24 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
       runId: opts.runId,
       spec,
       moe,
-      client: publicClient,
-      coordinator: opts.coordinator,
-      fromBlock: run.createdAtBlock,
       initial,
-      agreed: (r, deadline) => rounds.agreed(r, deadline),
-      evidence,
+      source: chainRoundSource({
+        client: publicClient,
+        coordinator: opts.coordinator,
+        runId: opts.runId,
+        spec,
+        moe,
+        fromBlock: run.createdAtBlock,
+        evidence,
+        agreed: (r, deadline) => rounds.agreed(r, deadline),
+      }),
+      serve: (r, hash, blob) => served.keep(r, hash, blob),
       blobs,
       journal,
       log,
     });
     const loaded = await model.load();
-    if (loaded !== undefined) log.info("model loaded", { round: loaded });
+    if (loaded !== undefined) log.info("model record loaded", { round: loaded });
     const verify: VerifyEnv = { spec, moe, rounds, evidence };
     const report = () => void reportProgress().catch(() => undefined);
     const auditor = new Auditor({
@@ -228,7 +234,8 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
       onReject: (peer, reason, detail) => log.warn("announcement rejected", { peer: peer.toString(), reason, detail: detail.message }),
     });
 
-    // S_{r+1} as the trainers compute it, from the inclusion set read at commitDeadline(r) + 1 s.
+    // Round r's inclusion set, read at commitDeadline(r) + 1 s as the trainers read it, and what S_r the
+    // majority of its manifests cannot give (verifier/model.ts).
     const advanced = new Set<bigint>();
     function advanceModel(): void {
       const now = clock.now();
@@ -239,7 +246,7 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
       const deadline = Number(roundSchedule(spec, r + 1n).commitDeadline);
       void model.advance(r, deadline).catch((e: Error) => {
         if (signal.aborted) return;
-        log.warn("model not advanced", { round: r, error: e.name, reason: e.message });
+        log.warn("round not recorded", { round: r, error: e.name, reason: e.message });
         advanced.delete(r); // tried again at the next poll (late: the inclusion set is read after the deadline)
       });
     }

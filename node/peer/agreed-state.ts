@@ -4,7 +4,7 @@ import { VerihiveError } from "../../lib/core/errors.ts";
 import type { RunSpec } from "../../lib/core/spec.ts";
 import { stateHash } from "../../lib/core/state-hash.ts";
 import { BlobKind } from "../../lib/p2p/index.ts";
-import { initModel, type MoeSpec, type ModelState, type ShardState } from "../../lib/ml/index.ts";
+import { initModel, type MoeSpec, type ModelState, type ShardName, type ShardState } from "../../lib/ml/index.ts";
 import { applyUpdates, modelSeed, shardName, stateArrays, stateSizes } from "../../lib/protocol/index.ts";
 import type { VerifiedManifest } from "../../lib/protocol/manifest.ts";
 import { roundCommitments, type RoundCommitment } from "./commitments.ts";
@@ -38,6 +38,11 @@ export interface AgreedStateParams {
   peerOf: (trainer: Address) => PeerId | undefined;
   /** A state this node trusts (its own, from disk): S_{local.round} of every shard. */
   local?: { round: bigint; state: ModelState };
+  /**
+   * S_round of shards the caller establishes itself (a verifier's carried shards: verifier/model.ts): no
+   * majority is sought for them, and they are returned as given.
+   */
+  known?: ModelState;
 }
 
 export interface AgreedState {
@@ -59,25 +64,35 @@ export function majorityHash(hashes: readonly Hex[]): Hex | undefined {
   return undefined;
 }
 
-export async function agreedState(p: AgreedStateParams): Promise<AgreedState> {
+/** The manifests of `cs` (commitments of `round`) that some peer serves, each checked against its root. */
+export async function verifiedManifests(
+  p: Pick<AgreedStateParams, "fetch" | "peerOf" | "runId" | "spec">,
+  round: bigint,
+  cs: readonly RoundCommitment[],
+): Promise<{ c: RoundCommitment; m: VerifiedManifest }[]> {
   const segments = p.spec.localSteps / p.spec.checkpointInterval;
-  const initial = initModel(modelSeed(p.runId, p.spec.modelHash), p.moe);
+  const out: { c: RoundCommitment; m: VerifiedManifest }[] = [];
+  for (const c of cs) {
+    const m = await fetchManifest(p.fetch, candidatePeers(p.fetch, p.peerOf(c.trainer)), { runId: p.runId, shard: c.shard, round, segments, root: c.root });
+    if (m) out.push({ c, m });
+  }
+  return out;
+}
+
+export async function agreedState(p: AgreedStateParams): Promise<AgreedState> {
   const names = Array.from({ length: p.spec.shards }, (_, k) => shardName(k, p.moe));
   const state: ModelState = {};
   const manifests = new Map<string, VerifiedManifest>();
   let commitmentsOfRound: RoundCommitment[] = [];
+  const manifestsOf = (r: bigint, cs: readonly RoundCommitment[]) => verifiedManifests(p, r, cs);
 
-  const manifestsOf = async (r: bigint, cs: readonly RoundCommitment[]) => {
-    const out: { c: RoundCommitment; m: VerifiedManifest }[] = [];
-    for (const c of cs) {
-      const m = await fetchManifest(p.fetch, candidatePeers(p.fetch, p.peerOf(c.trainer)), { runId: p.runId, shard: c.shard, round: r, segments, root: c.root });
-      if (m) out.push({ c, m });
-    }
-    return out;
-  };
-
-  const pending = new Set(names);
-  for (let r = p.round; r >= 0n && pending.size > 0; r--) {
+  const pending = new Set<ShardName>();
+  for (const name of names) {
+    const known = p.known?.[name];
+    if (known) state[name] = known;
+    else pending.add(name);
+  }
+  for (let r = p.round; r >= 0n && (r === p.round || pending.size > 0); r--) {
     const commitments = await roundCommitments(p.client, p.coordinator, p.runId, r, p.fromBlock);
     if (r === p.round) commitmentsOfRound = commitments;
     for (const name of [...pending]) {
@@ -123,7 +138,10 @@ export async function agreedState(p: AgreedStateParams): Promise<AgreedState> {
   // No included commitment of the shard in any round, judged by today's statuses: either nobody ever
   // committed to it (S_0) or every committer was slashed or banned after peers had aggregated its update;
   // a trusted local copy covers the second case.
-  for (const name of pending) state[name] = p.local && p.local.round <= p.round ? p.local.state[name]! : initial[name]!;
+  if (pending.size > 0) {
+    const initial = initModel(modelSeed(p.runId, p.spec.modelHash), p.moe);
+    for (const name of pending) state[name] = p.local && p.local.round <= p.round ? p.local.state[name]! : initial[name]!;
+  }
   const hashes = Object.fromEntries(names.map((n) => [n, stateHash(stateArrays(state[n]!))]));
   return { state, hashes, manifests, commitments: commitmentsOfRound };
 }
