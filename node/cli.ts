@@ -2,9 +2,8 @@
 // verihive: the command line of a Verihive peer.
 //   verihive trainer [flags]   stake, join a shard of a run, train and exchange updates (verihive trainer --help)
 //   verihive verifier [flags]  stake, take a verifier seat, audit, sit on juries (verihive verifier --help)
-// This entry only turns on Node's compile cache and hands over to node/commands.ts.
+// This entry only turns on Node's compile cache and hands over to node/commands.ts (bundled: node/bundle.ts).
 import nodeModule from "node:module";
-import { VerihiveError } from "../lib/core/errors.ts";
 
 // Node keeps each module's compiled code, TypeScript already stripped, on disk (NODE_COMPILE_CACHE, else
 // <tmpdir>/node-compile-cache), so every start after the first skips most of a peer's module loading: about
@@ -13,7 +12,13 @@ import { VerihiveError } from "../lib/core/errors.ts";
 // Node 22.0 lacks it (22.1 added it), hence the lookup instead of a named import, which would fail to link.
 (nodeModule.enableCompileCache as typeof nodeModule.enableCompileCache | undefined)?.();
 
-const { main } = await import("./commands.ts");
+// The commands as one bundle when it is up to date with the sources (built first when it is not): about
+// 0.4 s less CPU per start (node/bundle.ts). The sources are the fallback, and load the same code.
+const { ensureBundle } = await import("./bundle.ts");
+const bundle = await ensureBundle();
+type Commands = typeof import("./commands.ts");
+const bundled = bundle ? await (import(bundle) as Promise<Commands>).catch(() => undefined) : undefined;
+const { main, VerihiveError } = bundled ?? (await import("./commands.ts"));
 main().then(
   (code) => process.exit(code),
   (e: unknown) => {

@@ -1,6 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { readKeyFile, readKeystore } from "../lib/chain/key-file.ts";
+// Re-exported for node/cli.ts: errors thrown here are instances of this module graph's class (the bundle's own copy when bundled).
+export { VerihiveError } from "../lib/core/errors.ts";
 import { parseTrainerConfig, parseVerifierConfig, trainerHelp, verifierHelp, type TrainerConfig, type VerifierConfig } from "./config.ts";
 import { createLogger, type Logger } from "./log.ts";
 

@@ -12,6 +12,7 @@ import { mnemonicToAccount } from "viem/accounts";
 import { connect, deployVerihive, runCoordinatorAbi, stakeTokenAbi, startLocalChain, type LocalChain } from "../lib/chain/index.ts";
 import { fundingFor } from "../lib/core/index.ts";
 import type { BackendPreference } from "../lib/ml/index.ts";
+import { ensureBundle } from "../node/bundle.ts";
 import type { TrainerSummary } from "../node/trainer/trainer.ts";
 import { creditsOf, slashesOf, slashRoundsOf } from "./local-run/chain-facts.ts";
 import { parseStartOptions, trainerAttack, UsageError, USAGE, verifierAttack, type StartOptions } from "./local-run/options.ts";
@@ -92,6 +93,9 @@ async function main(o: StartOptions): Promise<number> {
   const offReference = o.trainerBackends.flatMap((b, i) => (b === "wasm" || b === "auto" ? [] : [`trainer ${i} (${b})`]));
   if (o.mode === "exact" && offReference.length > 0) say(`start: warning: exact mode replays on wasm; ${offReference.join(", ")} will not match bit for bit (--mode tolerance allows it)`);
   const pace = o.pace === "auto" ? await autoPace(o.trainerBackends) : o.pace;
+  // The peers' code as one bundle, built here once rather than by every peer at once (node/bundle.ts).
+  const bundled = await ensureBundle();
+  say(`start: peers load ${bundled ? "the bundled code (node/bundle.ts)" : "the sources (no bundle: VERIHIVE_NO_BUNDLE=1, or esbuild failed)"}`);
   chain = await startLocalChain();
   const rpc = chain.rpc;
   const owner = await connect({ rpc, privateKey: keyOf(0) });
