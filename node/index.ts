@@ -1,5 +1,6 @@
 // The trainer/verifier node (`npx verihive trainer`): command line, configuration, logs, persistence, trainer.
 //   cli.ts                 the `verihive` command (bin entry): turns on Node's compile cache, then commands.ts
+//   bundle.ts              commands.ts and the peers as one esbuild bundle, used while it matches the sources
 //   commands.ts            the trainer and verifier commands, each loading only its own peer; Ctrl-C stops cleanly
 //   config-checks.ts       checks of single values (URL, address, shard, stake, multiaddr, …)
 //   config-options.ts      every setting (flag, variable, file key, default) and the help texts built from them

@@ -8,7 +8,7 @@
 //   verify.ts          verifySegment: the procedure auditors and jurors share
 //   evidence.ts        a commitment's manifest, checkpoints and update fetched from peers until a deadline
 //   round-data.ts      per round: agreed state S_r, round seed, commitments, replay context
-//   model.ts           ModelTracker: S_{r+1} aggregated as trainers aggregate it, persisted
+//   model.ts           ModelTracker: each round's inclusion set and majority hashes; S_r of shards without a majority
 //   audit.ts           Auditor: openAudits, assigned audits, attest / challenge / reportUnavailable
 //   jury.ts            Jury: commit–reveal votes, salts journaled before commitVote
 //   disputes.ts        DisputeBook: disputes of the run, drawJury / resolve pokes, outcomes
