@@ -1,20 +1,25 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { after, describe, it } from "mocha";
+import { after, before, describe, it } from "mocha";
 import { buildBundle, freshBundle } from "../../node/bundle.ts";
 
 // node/bundle.ts: the peer's code bundled for a faster start, used only while it matches the sources.
 // The bundles are built into a temporary folder inside node_modules/.cache (so the externals resolve).
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const dir = mkdtempSync(join(ROOT, "node_modules", ".cache", "verihive-bundle-test-"));
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("node/bundle.ts: the bundled peer code", function () {
   this.timeout(60_000);
+  let dir: string;
+  before(() => {
+    const cache = join(ROOT, "node_modules", ".cache"); // absent in a fresh clone until the first bundle
+    mkdirSync(cache, { recursive: true });
+    dir = mkdtempSync(join(cache, "verihive-bundle-test-"));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("builds a bundle that is fresh, loads, and exports what node/cli.ts uses", async () => {
     const url = await buildBundle(dir);
