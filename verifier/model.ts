@@ -1,4 +1,4 @@
-import type { Address, Hex, PublicClient } from "viem";
+import type { Address, Hex } from "viem";
 import type { RunSpec } from "../lib/core/spec.ts";
 import { decodeStateBlob, stateBlob } from "../lib/core/state-hash.ts";
 import type { MoeSpec, ModelState, ShardState } from "../lib/ml/moe.ts";
@@ -6,7 +6,7 @@ import { BlobKind } from "../lib/p2p/index.ts";
 import { applyUpdates, shardName, stateArrays, stateSizes } from "../lib/protocol/index.ts";
 import type { BlobStore, Journal } from "../node/journal.ts";
 import type { Logger } from "../node/log.ts";
-import { majorityHash, StateSyncError, verifiedManifests } from "../node/peer/agreed-state.ts";
+import { majorityHash, StateSyncError, verifiedManifests, type AgreedStateParams } from "../node/peer/agreed-state.ts";
 import { roundCommitments, type RoundCommitment } from "../node/peer/commitments.ts";
 import { candidatePeers, fetchState } from "../node/peer/fetch.ts";
 import { collectShardUpdates } from "../node/peer/update-exchange.ts";
@@ -54,16 +54,9 @@ export interface ModelTrackerParams {
 }
 
 /** The RoundSource of a running verifier. */
-export function chainRoundSource(p: {
-  client: PublicClient;
-  coordinator: Address;
-  runId: bigint;
-  spec: RunSpec;
-  moe: MoeSpec;
-  fromBlock: bigint;
-  evidence: EvidenceEnv;
-  agreed: RoundSource["agreed"];
-}): RoundSource {
+export function chainRoundSource(
+  p: Pick<AgreedStateParams, "client" | "coordinator" | "runId" | "spec" | "moe" | "fromBlock"> & { evidence: EvidenceEnv; agreed: RoundSource["agreed"] },
+): RoundSource {
   const { evidence } = p;
   return {
     inclusion: (round) => roundCommitments(p.client, p.coordinator, p.runId, round, p.fromBlock),

@@ -146,13 +146,10 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
     const fetch = (): FetchContext => ({ node: p2p, banned, timeoutMs: opts.fetchTimeoutMs ?? 10_000, log, signal });
     const evidence: EvidenceEnv = { fetch, served, clock, peerOf, retryMs: 1_000, signal };
     const initial = initModel(modelSeed(opts.runId, spec.modelHash), moe);
+    // The run as chain readers see it (logs are read from its creation block).
+    const runRef = { client: publicClient, coordinator: opts.coordinator, runId: opts.runId, spec, moe, fromBlock: run.createdAtBlock };
     const rounds: RoundData = new RoundData({
-      client: publicClient,
-      coordinator: opts.coordinator,
-      runId: opts.runId,
-      spec,
-      moe,
-      fromBlock: run.createdAtBlock,
+      ...runRef,
       initial,
       recorded: (r) => model.record(r),
       evidence,
@@ -163,16 +160,7 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
       spec,
       moe,
       initial,
-      source: chainRoundSource({
-        client: publicClient,
-        coordinator: opts.coordinator,
-        runId: opts.runId,
-        spec,
-        moe,
-        fromBlock: run.createdAtBlock,
-        evidence,
-        agreed: (r, deadline) => rounds.agreed(r, deadline),
-      }),
+      source: chainRoundSource({ ...runRef, evidence, agreed: (r, deadline) => rounds.agreed(r, deadline) }),
       serve: (r, hash, blob) => served.keep(r, hash, blob),
       blobs,
       journal,
