@@ -70,8 +70,7 @@ export async function buildBundle(dir = BUNDLE_DIR): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const id = `${Date.now().toString(36)}-${process.pid}`;
   const out = join(dir, id);
-  const result = await esbuild
-    .build({
+  const options = {
     absWorkingDir: ROOT,
     entryPoints: { commands: ENTRY },
     outdir: out,
@@ -86,8 +85,9 @@ export async function buildBundle(dir = BUNDLE_DIR): Promise<string> {
     banner: { js: REQUIRE_SHIM },
     metafile: true,
     logLevel: "silent",
-    })
-    .finally(() => esbuild.stop()); // the esbuild service process would otherwise outlive the build
+  } as const;
+  // esbuild.stop(): the esbuild service process would otherwise outlive the build.
+  const result = await esbuild.build(options).finally(() => esbuild.stop());
   const ours = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith("node_modules/"));
   const deps = existsSync(DEPS_STAMP) ? [relative(ROOT, DEPS_STAMP)] : [];
   writeFileSync(join(out, "stamp.json"), JSON.stringify(stampOf([...ours, ...deps])));

@@ -17,7 +17,12 @@ import nodeModule from "node:module";
 const { ensureBundle } = await import("./bundle.ts");
 const bundle = await ensureBundle();
 type Commands = typeof import("./commands.ts");
-const bundled = bundle ? await (import(bundle) as Promise<Commands>).catch(() => undefined) : undefined;
+const bundled = bundle
+  ? await (import(bundle) as Promise<Commands>).catch((e: unknown) => {
+      process.stderr.write(`verihive: the bundled code did not load (${String(e)}); loading the sources (VERIHIVE_NO_BUNDLE=1 skips the bundle)\n`);
+      return undefined;
+    })
+  : undefined;
 const { main, VerihiveError } = bundled ?? (await import("./commands.ts"));
 main().then(
   (code) => process.exit(code),
