@@ -21,6 +21,7 @@
 //   returned unchanged (as fresh copies), loss 0 and routed 0; the step counter t still advances in the
 //   trajectory, so s_{t+1} = s_t and the step remains re-executable.
 import * as tf from "@tensorflow/tfjs";
+import { expertStep, gateStep } from "../kernels/step.ts";
 import { BatchError, ShardStateError } from "./errors.ts";
 import type { Batch } from "./mnist.ts";
 import {
@@ -45,7 +46,14 @@ export interface StepConfig {
   readonly momentum: number;
   /** β: weight of the gate's load-balancing term (0 disables it). */
   readonly balance: number;
+  /**
+   * Who computes the step: "tfjs" (the active tfjs backend's kernels, tolerance mode) or "reference" (the
+   * fixed-order binary32 kernels of lib/kernels, bit-identical on every machine: exact mode). Default tfjs.
+   */
+  readonly arithmetic?: Arithmetic;
 }
+
+export type Arithmetic = "tfjs" | "reference";
 
 export const DEFAULT_STEP_CONFIG: StepConfig = { spec: DEFAULT_MOE_SPEC, learningRate: 0.05, momentum: 0.9, balance: 0.5 };
 
@@ -81,6 +89,9 @@ export function checkBatch(batch: Batch, spec: MoeSpec): number {
 
 function checkConfig(config: StepConfig): void {
   const { learningRate: lr, momentum: mu, balance } = config;
+  if (config.arithmetic !== undefined && config.arithmetic !== "tfjs" && config.arithmetic !== "reference") {
+    throw new ShardStateError(`step config: arithmetic must be "tfjs" or "reference"`, { arithmetic: config.arithmetic });
+  }
   if (!(Number.isFinite(lr) && lr > 0 && Number.isFinite(mu) && mu >= 0 && mu < 1 && Number.isFinite(balance) && balance >= 0)) {
     throw new ShardStateError("step config: need learningRate > 0, 0 ≤ momentum < 1 and balance ≥ 0", { lr, mu, balance });
   }
@@ -188,6 +199,14 @@ export function trainStep(
   checkArrays(shard, state?.params, spec, "params");
   checkArrays(shard, state?.slots, spec, "slots");
   const b = checkBatch(batch, spec);
+  if (config.arithmetic === "reference") {
+    if (ref.kind === "gate") {
+      for (let e = 0; e < spec.experts; e++) checkArrays(expertName(e), frozen[expertName(e)], spec, "frozen params");
+      return gateStep(state, frozen, batch.x, batch.y, config);
+    }
+    checkArrays("gate", frozen.gate, spec, "frozen params");
+    return expertStep(ref.index, state, frozen.gate!, batch.x, batch.y, config);
+  }
   if (ref.kind === "gate") {
     for (let e = 0; e < spec.experts; e++) checkArrays(expertName(e), frozen[expertName(e)], spec, "frozen params");
     const { loss, grads } = gateGrads(state, frozen, batch, b, spec, config.balance);
