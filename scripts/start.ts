@@ -73,7 +73,7 @@ function verifierLine(label: string, rec: LogRecord, line: string): void {
 async function autoPace(backends: readonly string[]): Promise<number> {
   let slowest: MeasuredPace | undefined;
   for (const b of new Set(backends)) {
-    const m = await measurePace(b as BackendPreference);
+    const m = await measurePace(b as BackendPreference | "kernels");
     say(`start: pace: one core trains ${m.measured} steps/s on ${m.backend}; windows sized for ${m.pace} (${AUTO_PACE_SHARE * 100}%)`);
     if (!slowest || m.pace < slowest.pace) slowest = m;
   }
@@ -88,11 +88,9 @@ async function main(o: StartOptions): Promise<number> {
       `${o.verifiers} verifiers (${o.byzantineVerifiers} byzantine${o.verifierAttack ? `: ${o.verifierAttack}` : ""}), ${o.rounds} rounds, ` +
       `${o.undefended ? "UNDEFENDED (plain mean, no audits), " : ""}work dir ${dir}`,
   );
-  // Exact mode compares bits with a replay on the run's reference backend (wasm): a trainer on another
-  // backend computes other bits, and its honest commitments fail the check.
-  const offReference = o.trainerBackends.flatMap((b, i) => (b === "wasm" || b === "auto" ? [] : [`trainer ${i} (${b})`]));
-  if (o.mode === "exact" && offReference.length > 0) say(`start: warning: exact mode replays on wasm; ${offReference.join(", ")} will not match bit for bit (--mode tolerance allows it)`);
-  const pace = o.pace === "auto" ? await autoPace(o.trainerBackends) : o.pace;
+  // Exact mode trains and replays on the reference kernels (lib/kernels), whatever each peer's tfjs backend,
+  // which then only evaluates; tolerance mode trains on each trainer's backend and replays on wasm.
+  const pace = o.pace === "auto" ? await autoPace(o.mode === "exact" ? ["kernels"] : o.trainerBackends) : o.pace;
   // The peers' code as one bundle, built here once rather than by every peer at once (node/bundle.ts).
   const bundled = await ensureBundle();
   say(`start: peers load ${bundled ? "the bundled code (node/bundle.ts)" : "the sources (no bundle: VERIHIVE_NO_BUNDLE=1, or esbuild failed)"}`);

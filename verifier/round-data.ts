@@ -2,8 +2,8 @@ import type { Address, Hex, PublicClient } from "viem";
 import { runCoordinatorAbi } from "../lib/chain/abi.ts";
 import type { RunSpec } from "../lib/core/spec.ts";
 import { stateBlob } from "../lib/core/state-hash.ts";
-import { DEFAULT_STEP_CONFIG, loadMnist, paramsOf, type MnistDataset, type MoeSpec, type ModelState } from "../lib/ml/index.ts";
-import { encodeManifest, shardName, stateArrays, type RoundContext } from "../lib/protocol/index.ts";
+import { loadMnist, paramsOf, type MnistDataset, type MoeSpec, type ModelState } from "../lib/ml/index.ts";
+import { encodeManifest, shardName, stateArrays, stepConfigFor, type RoundContext } from "../lib/protocol/index.ts";
 import type { Logger } from "../node/log.ts";
 import { agreedState, type AgreedState } from "../node/peer/agreed-state.ts";
 import { sleep } from "../node/peer/clock.ts";
@@ -167,7 +167,7 @@ export class RoundData {
       checkpointInterval: p.spec.checkpointInterval,
       frozen: paramsOf(agreed.state),
       dataset: this.#dataset,
-      config: { ...DEFAULT_STEP_CONFIG, spec: p.moe },
+      config: stepConfigFor(p.spec, p.moe),
     };
   }
 

@@ -83,9 +83,12 @@ function retention(spec: RunSpec): bigint {
   return BigInt(Math.max(2, Math.ceil(tail / spec.roundLength) + 1));
 }
 
+/** The tfjs backend a tolerance-mode run replays on. */
 function referenceKind(spec: RunSpec): BackendKind {
   const entry = Object.entries(ReferenceBackend).find(([, v]) => v === spec.referenceBackend);
-  if (!entry) throw new VerifierError(`the run names reference backend ${spec.referenceBackend}, which this verifier does not know`);
+  if (!entry || entry[0] === "kernels") {
+    throw new VerifierError(`the tolerance-mode run names reference backend ${spec.referenceBackend}, which is not a tfjs backend this verifier knows (0 cpu, 1 wasm, 2 node, 3 gpu)`);
+  }
   return entry[0] as BackendKind;
 }
 
@@ -103,12 +106,11 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
   const moe = { ...DEFAULT_MOE_SPEC, experts: spec.shards - 1 };
   log.info("run", { runId: opts.runId, shards: spec.shards, rounds: spec.rounds, mode: spec.mode === VerificationMode.Exact ? "exact" : "tolerance", account: me, chainId });
 
-  // Exact mode compares bits: only the run's reference backend can reproduce them.
-  const reference = referenceKind(spec);
-  const wanted = opts.backend === "auto" ? reference : opts.backend;
-  if (wanted !== reference && spec.mode === VerificationMode.Exact) {
-    throw new VerifierError(`run ${opts.runId} replays in exact mode on the ${reference} backend; --backend ${opts.backend} would not reproduce its bits (use --backend ${reference} or auto)`);
-  }
+  // Exact mode replays on the reference kernels (lib/kernels), the same bits on every machine, whatever the
+  // tfjs backend. Tolerance mode replays on the run's reference tfjs backend.
+  const exact = spec.mode === VerificationMode.Exact;
+  const reference = exact ? "kernels" : referenceKind(spec);
+  const wanted = exact || opts.backend !== "auto" ? opts.backend : (reference as BackendKind);
   const backend = await selectBackend(wanted);
   log.info("backend", { backend: backend.name, detail: backend.detail, reference });
 

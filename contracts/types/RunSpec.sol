@@ -59,7 +59,7 @@ struct RunSpec {
     uint16 jurorPenaltyBps; // share of a juror's run stake lost for not revealing or voting with the minority
     uint32 juryCommitWindow; // seconds
     uint32 juryRevealWindow; // seconds
-    uint8 referenceBackend; // backend on which verification re-executes (0 cpu, 1 wasm, 2 node, 3 gpu)
+    uint8 referenceBackend; // backend on which verification re-executes (0 cpu, 1 wasm, 2 node, 3 gpu, 4 reference kernels: exact mode)
     // slot 2..4: economics
     uint128 minTrainerStake;
     uint128 minVerifierStake;

@@ -24,8 +24,11 @@ export const CommitStatus = {
 } as const;
 export type CommitStatus = (typeof CommitStatus)[keyof typeof CommitStatus];
 
-/** Backends a run may name as its reference for re-execution (`RunSpec.referenceBackend`). */
-export const ReferenceBackend = { cpu: 0, wasm: 1, node: 2, gpu: 3 } as const;
+/**
+ * What a run names as its reference for re-execution (`RunSpec.referenceBackend`): a tfjs backend (tolerance
+ * mode), or `kernels`, the fixed-order binary32 kernels of lib/kernels, which exact mode always runs.
+ */
+export const ReferenceBackend = { cpu: 0, wasm: 1, node: 2, gpu: 3, kernels: 4 } as const;
 
 /** The run spec as the contract takes it (field names and widths match `RunSpec`). */
 export interface RunSpec {
@@ -88,7 +91,7 @@ export function defaultRunSpec(startTime: bigint, overrides: Partial<RunSpec> = 
     jurorPenaltyBps: 100,
     juryCommitWindow: 300,
     juryRevealWindow: 300,
-    referenceBackend: ReferenceBackend.wasm,
+    referenceBackend: ReferenceBackend.kernels,
     minTrainerStake: 200n * TOKEN,
     minVerifierStake: 100n * TOKEN,
     challengeBond: 10n * TOKEN,

@@ -32,18 +32,29 @@ function checkShapes(a: Float32Array, b: Float32Array, m: number, k: number, n: 
   }
 }
 
+// The WebAssembly API as far as it is used here (the project's lib settings do not declare it).
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 interface Kernel {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   run: (a: number, b: number, c: number, m: number, k: number, n: number) => void;
 }
 let kernel: Kernel | undefined;
 
 function load(): Kernel {
   if (kernel) return kernel;
-  const module = new WebAssembly.Module(matmulModuleBytes());
-  const instance = new WebAssembly.Instance(module, {});
+  const module = new wasmApi.Module(matmulModuleBytes());
+  const instance = new wasmApi.Instance(module, {});
   kernel = {
-    memory: instance.exports.mem as WebAssembly.Memory,
+    memory: instance.exports.mem as WasmMemory,
     run: instance.exports.matmul as Kernel["run"],
   };
   return kernel;

@@ -1,5 +1,5 @@
 // The training protocol shared by trainers (who run it) and verifiers (who replay it): one module, two callers.
-//   shards.ts      shard index <-> name, the model seed of a run, the step config a run implies
+//   shards.ts      shard index <-> name, the model seed of a run, the step config a run implies (stepConfigFor)
 //   trajectory.ts  a round's local steps: segments, checkpoint hashes, Merkle tree, the update Δ = s_0 − s_H
 //   aggregate.ts   S_{r+1} from S_r and the committed updates (CenteredClip, outer step)
 //   manifest.ts    a commitment's checkpoint hashes, served keyed by its Merkle root and checked by rebuilding it

@@ -1,6 +1,8 @@
 import { encodeAbiParameters, keccak256, type Hex } from "viem";
 import { DEFAULT_MOE_SPEC, expertName, parseShard, shardShapes, type MoeSpec, type ShardName } from "../ml/moe.ts";
+import { DEFAULT_STEP_CONFIG, type StepConfig } from "../ml/step.ts";
 import { VerihiveError } from "../core/errors.ts";
+import { VerificationMode, type RunSpec } from "../core/spec.ts";
 
 /** A shard name or index does not belong to the run's model. */
 export class ShardError extends VerihiveError {
@@ -34,4 +36,12 @@ export function modelSeed(runId: bigint, modelHash: Hex): number {
 export function stateSizes(name: string, spec: MoeSpec = DEFAULT_MOE_SPEC): number[] {
   const params = shardShapes(name, spec).map((s) => s.reduce((a, b) => a * b, 1));
   return [...params, ...params];
+}
+
+/**
+ * The step config a run implies: its MoE spec, and the arithmetic. Exact mode runs the reference kernels
+ * (lib/kernels: bit-identical on every machine, whatever the tfjs backend); tolerance mode runs tfjs.
+ */
+export function stepConfigFor(spec: Pick<RunSpec, "mode">, moe: MoeSpec): StepConfig {
+  return { ...DEFAULT_STEP_CONFIG, spec: moe, arithmetic: spec.mode === VerificationMode.Exact ? "reference" : "tfjs" };
 }

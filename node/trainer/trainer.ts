@@ -8,9 +8,9 @@ import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { ChainError, commitRound, connect, ensureStake, joinRun, readRun, runCoordinatorAbi } from "../../lib/chain/index.ts";
 import { canonicalStateBytes, CommitStatus, decodeStateBytes, hashBytes, roundSchedule, Role, stateHash } from "../../lib/core/index.ts";
-import { DEFAULT_MOE_SPEC, DEFAULT_STEP_CONFIG, evaluate, initModel, loadMnist, paramsOf, selectBackend, type BackendPreference, type ModelState } from "../../lib/ml/index.ts";
+import { DEFAULT_MOE_SPEC, evaluate, initModel, loadMnist, paramsOf, selectBackend, type BackendPreference, type ModelState } from "../../lib/ml/index.ts";
 import { BlobKind, createVerihiveNode, peerIdentityFromEthKey, publishAnnouncement, signedAnnouncement, subscribeAnnouncements } from "../../lib/p2p/index.ts";
-import { modelSeed, shardIndex, shardName, stateArrays, stateSizes, trainRound } from "../../lib/protocol/index.ts";
+import { modelSeed, shardIndex, shardName, stateArrays, stateSizes, stepConfigFor, trainRound } from "../../lib/protocol/index.ts";
 import type { Logger } from "../log.ts";
 import { BlobStore, Journal } from "../journal.ts";
 import { ChainClock } from "../peer/clock.ts";
@@ -95,13 +95,15 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
   const run = await readRun(publicClient, { coordinator: opts.coordinator, runId: opts.runId });
   const spec = run.spec;
   const moe = { ...DEFAULT_MOE_SPEC, experts: spec.shards - 1 };
-  const config = { ...DEFAULT_STEP_CONFIG, spec: moe };
+  const config = stepConfigFor(spec, moe);
   const myShard = shardIndex(opts.shard, moe);
   const myName = shardName(myShard, moe);
   const keep = retentionRounds(spec);
   const read = <T>(functionName: string, args: unknown[]) =>
     publicClient.readContract({ address: opts.coordinator, abi: runCoordinatorAbi, functionName, args } as never) as Promise<T>;
   log.info("run", { runId: opts.runId, shards: spec.shards, rounds: spec.rounds, localSteps: spec.localSteps, account: me, chainId, attack: opts.attack?.name });
+  // Exact mode trains on the reference kernels whatever the tfjs backend (which then only evaluates).
+  log.info("arithmetic", { arithmetic: config.arithmetic, detail: config.arithmetic === "reference" ? "reference kernels (binary32, fixed order, WebAssembly SIMD)" : backend.detail });
 
   const staked = await ensureStake(publicClient, wallet, { staking: await read<Address>("staking", []), needed: spec.minTrainerStake, allowance: opts.stake });
   if (staked.staked > 0n) log.info("staked", { amount: staked.staked });

@@ -37,8 +37,10 @@ export const USAGE = `usage: npm start -- [flags]
   --backend KIND            tfjs backend for every peer: auto, gpu, node, wasm or cpu (default auto)
   --trainer-backends LIST   one backend per trainer, comma-separated, in order (e.g. wasm,cpu,wasm,wasm);
                             overrides --backend for trainers; verifiers keep --backend
-  --mode M                  verification mode: exact (bit for bit, on the run's reference backend, wasm) or
-                            tolerance (a replay within τ × the segment's progress) (default exact)
+  --mode M                  verification mode: exact (bit for bit: every peer trains and replays on the
+                            reference kernels, lib/kernels, whatever its tfjs backend) or tolerance (each
+                            trainer on its tfjs backend, a replay on wasm within τ × the segment's
+                            progress) (default exact)
   --tolerance-micros N      τ × 1e6, an integer > 0; tolerance mode only (default 100000, τ = 0.1)
   --audit-rate BPS          share of commitments audited, in basis points 0..10000 (default 1000 = 10%)
   --undefended              no defence, the gauntlet's baseline: trainers aggregate with the plain mean

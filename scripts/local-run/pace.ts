@@ -1,4 +1,4 @@
-import { DEFAULT_STEP_CONFIG, gatherBatch, initModel, loadMnist, paramsOf, selectBackend, SplitMix32, trainStep, type BackendPreference } from "../../lib/ml/index.ts";
+import { DEFAULT_STEP_CONFIG, gatherBatch, initModel, loadMnist, paramsOf, selectBackend, SplitMix32, trainStep, type BackendPreference, type StepConfig } from "../../lib/ml/index.ts";
 
 // `npm start -- --pace auto`: how many local steps one core of this machine trains per second, measured
 // here before any peer starts, so the run's windows can be sized for this machine instead of for a slow one.
@@ -14,9 +14,14 @@ export interface MeasuredPace {
   backend: string;
 }
 
-/** Times `steps` training steps of the gate and of expert-0 (batch 64 of real MNIST) after a short warm-up. */
-export async function measurePace(backend: BackendPreference, steps = 30): Promise<MeasuredPace> {
-  const selected = await selectBackend(backend);
+/**
+ * Times `steps` training steps of the gate and of expert-0 (batch 64 of real MNIST) after a short warm-up,
+ * on a tfjs backend or ("kernels") on the reference kernels that exact mode runs.
+ */
+export async function measurePace(backend: BackendPreference | "kernels", steps = 30): Promise<MeasuredPace> {
+  const kernels = backend === "kernels";
+  const selected = kernels ? { name: "reference kernels" } : await selectBackend(backend);
+  const config: StepConfig = { ...DEFAULT_STEP_CONFIG, arithmetic: kernels ? "reference" : "tfjs" };
   const train = loadMnist("train");
   const rng = new SplitMix32(7);
   const batch = () => gatherBatch(train, Uint32Array.from({ length: 64 }, () => rng.nextBelow(train.count)));
@@ -25,9 +30,9 @@ export async function measurePace(backend: BackendPreference, steps = 30): Promi
   let ms = 0;
   for (const shard of ["gate", "expert-0"]) {
     let s = model[shard]!;
-    for (let t = 0; t < 5; t++) s = trainStep(shard, s, frozen, batch(), DEFAULT_STEP_CONFIG).state;
+    for (let t = 0; t < 5; t++) s = trainStep(shard, s, frozen, batch(), config).state;
     const t0 = performance.now();
-    for (let t = 0; t < steps; t++) s = trainStep(shard, s, frozen, batch(), DEFAULT_STEP_CONFIG).state;
+    for (let t = 0; t < steps; t++) s = trainStep(shard, s, frozen, batch(), config).state;
     ms += (performance.now() - t0) / steps / 2;
   }
   const measured = 1000 / ms;

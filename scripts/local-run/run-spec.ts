@@ -1,4 +1,4 @@
-import { defaultRunSpec, roundSchedule, VerificationMode, type RunSpec } from "../../lib/core/index.ts";
+import { defaultRunSpec, ReferenceBackend, roundSchedule, VerificationMode, type RunSpec } from "../../lib/core/index.ts";
 
 // The run `npm start` creates: 3 shards, checkpoints every 25 steps, batch 64, short windows sized for
 // one machine running every peer, exact or tolerance verification. All times are in seconds.
@@ -66,6 +66,8 @@ export function localRunSpec(shape: LocalRunShape): RunSpec {
     auditRateBps: shape.auditRateBps,
     mode: shape.mode === "tolerance" ? VerificationMode.Tolerance : VerificationMode.Exact,
     toleranceMicros: shape.mode === "tolerance" ? shape.toleranceMicros : 0,
+    // exact mode replays on the reference kernels; tolerance mode on tfjs wasm
+    referenceBackend: shape.mode === "tolerance" ? ReferenceBackend.wasm : ReferenceBackend.kernels,
   });
 }
 
