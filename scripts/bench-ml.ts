@@ -18,6 +18,7 @@ import {
   type BackendKind,
   type ModelParams,
   type ShardState,
+  type StepConfig,
 } from "../lib/ml/index.ts";
 
 const HELP = `usage: npx tsx scripts/bench-ml.ts [--json] [--steps N] [--help]
@@ -31,9 +32,11 @@ N chained steps, after one untimed warm-up run.
                         (the heaviest step of the model)
   expertStepsPerSecond  expert-0 steps with all 64 samples routed to it (its heaviest case): gate routing
                         forward, then forward and backward of the expert
+  referenceStepsPerSecond  both steps on the reference kernels of exact mode (lib/kernels), no tfjs
+  referenceOverWasm     the lower of reference ÷ wasm for the two steps (target ≥ 1)
 
 --json prints one object: { "stepsPerSecond": { "<backend>": n }, "expertStepsPerSecond": { … },
-"unavailable": { "<backend>": reason } }.`;
+"referenceStepsPerSecond": { "gate": n, "expert": n }, "referenceOverWasm": r, "unavailable": { "<backend>": reason } }.`;
 
 function args(): { json?: boolean; steps?: string; help?: boolean } {
   try {
@@ -67,16 +70,19 @@ const allToExpert0: ModelParams = {
   gate: start.gate!.params.map((p, i) => (i === 3 ? Float32Array.from(p, (v, k) => (k === 0 ? 1e3 : v)) : p)),
 };
 
-function timeRun(shard: string, state: ShardState, fixed: ModelParams, n: number): number {
+const TFJS: StepConfig = { ...DEFAULT_STEP_CONFIG, arithmetic: "tfjs" };
+const REFERENCE: StepConfig = { ...DEFAULT_STEP_CONFIG, arithmetic: "reference" };
+
+function timeRun(shard: string, state: ShardState, fixed: ModelParams, n: number, config: StepConfig): number {
   let s = state;
   const t0 = performance.now();
-  for (let t = 0; t < n; t++) s = trainStep(shard, s, fixed, batches[t % batches.length]!, DEFAULT_STEP_CONFIG).state;
+  for (let t = 0; t < n; t++) s = trainStep(shard, s, fixed, batches[t % batches.length]!, config).state;
   return n / ((performance.now() - t0) / 1000);
 }
 
-function medianRate(shard: string, fixed: ModelParams): number {
-  timeRun(shard, start[shard]!, fixed, Math.min(5, steps));
-  const rates = [0, 1, 2].map(() => timeRun(shard, start[shard]!, fixed, steps)).sort((a, b) => a - b);
+function medianRate(shard: string, fixed: ModelParams, config: StepConfig = TFJS): number {
+  timeRun(shard, start[shard]!, fixed, Math.min(5, steps), config);
+  const rates = [0, 1, 2].map(() => timeRun(shard, start[shard]!, fixed, steps, config)).sort((a, b) => a - b);
   return Math.round(rates[1]! * 10) / 10;
 }
 
@@ -96,8 +102,16 @@ for (const kind of BACKEND_ORDER) {
   expertStepsPerSecond[kind] = medianRate("expert-0", allToExpert0);
 }
 
+// The reference kernels of exact mode (lib/kernels), timed in the same run: the issue's target is
+// reference ≥ wasm for both steps; referenceOverWasm is the lower of the two ratios.
+const reference = { gate: medianRate("gate", frozen, REFERENCE), expert: medianRate("expert-0", allToExpert0, REFERENCE) };
+const wasmGate = stepsPerSecond.wasm;
+const wasmExpert = expertStepsPerSecond.wasm;
+const referenceOverWasm =
+  wasmGate === undefined || wasmExpert === undefined ? null : Number(Math.min(reference.gate / wasmGate, reference.expert / wasmExpert).toFixed(3));
+
 if (values.json) {
-  console.log(JSON.stringify({ stepsPerSecond, expertStepsPerSecond, unavailable }));
+  console.log(JSON.stringify({ stepsPerSecond, expertStepsPerSecond, referenceStepsPerSecond: reference, referenceOverWasm, unavailable }));
 } else {
   console.log(`trainStep, batch 64, median of 3 runs of ${steps} steps`);
   console.log("backend  gate steps/s  expert steps/s  what runs");
@@ -110,5 +124,7 @@ if (values.json) {
       console.log(`${kind.padEnd(8)} ${g}  ${e}  ${details[kind]}`);
     }
   }
+  console.log(`${"kernels".padEnd(8)} ${String(reference.gate).padStart(12)}  ${String(reference.expert).padStart(14)}  reference kernels of exact mode (lib/kernels: binary32, fixed order, WebAssembly SIMD)`);
+  console.log(`reference ÷ wasm (lower of gate and expert): ${referenceOverWasm ?? "- (wasm unavailable)"}`);
 }
 process.exit(0);

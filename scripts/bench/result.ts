@@ -38,6 +38,8 @@ export interface BenchResult {
   hashGBps: number | null;
   exchangeMBps: number | null;
   stepsPerSecond: Record<string, number> | null;
+  /** Reference-kernel steps/s ÷ tfjs wasm steps/s, the lower of the gate and the expert step, same run (target ≥ 1). */
+  referenceOverWasm: number | null;
   protocolOverhead: number | null;
   verificationOverhead: number | null;
   /** The same without each process's start-up CPU (Node, tfjs, MNIST, chain and libp2p set-up). */
@@ -61,6 +63,7 @@ export const REQUIRED_KEYS = [
   "hashGBps",
   "exchangeMBps",
   "stepsPerSecond",
+  "referenceOverWasm",
   "protocolOverhead",
   "verificationOverhead",
   "aggregationMs",
@@ -125,6 +128,7 @@ export function assemble(
     hashGBps: num(core?.hashGBps),
     exchangeMBps: num(p2p?.exchangeMBps),
     stepsPerSecond,
+    referenceOverWasm: num(ml?.referenceOverWasm),
     protocolOverhead: num(protocol?.protocolOverhead),
     verificationOverhead: num(verification?.verificationOverhead),
     verificationOverheadAfterStartup: num(verification?.verificationOverheadAfterStartup),

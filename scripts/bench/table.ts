@@ -34,6 +34,7 @@ export function tableRows(r: BenchResult): Row[] {
   rows.push({ figure: "state hash GB/s", value: fmt(r.hashGBps, 3), target: "", verdict: "" });
   rows.push({ figure: "update exchange MB/s", value: fmt(r.exchangeMBps, 1), target: "", verdict: "" });
   rows.push({ figure: "steps/s (gate step, batch 64)", value: entries(r.stepsPerSecond, 1), target: "", verdict: "" });
+  rows.push({ figure: "reference kernels ÷ wasm steps/s", value: fmt(r.referenceOverWasm, 2), target: "≥ 1", verdict: r.referenceOverWasm === null ? "" : r.referenceOverWasm >= 1 ? "ok" : "under" });
   const b = r.baseline;
   if (b !== null && "skipped" in b) rows.push({ figure: "PyTorch CPU baseline", value: `skipped: ${b.skipped}`, target: "", verdict: "" });
   else if (b !== null) {

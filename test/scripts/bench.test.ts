@@ -43,7 +43,7 @@ describe("bench helpers", () => {
           gas: { commit: 69_000 },
           core: { hashGBps: 2, aggregationMs: { "4": 80, "8": 150, "16": 330 } },
           p2p: { exchangeMBps: 190 },
-          ml: { stepsPerSecond: { wasm: 300, cpu: 50 } },
+          ml: { stepsPerSecond: { wasm: 300, cpu: 50 }, referenceOverWasm: 1.4 },
           protocol: { protocolOverhead: 1.01 },
           verification: {
             verificationOverhead: 0.2,
@@ -63,6 +63,7 @@ describe("bench helpers", () => {
       assert.equal(r.hashGBps, 2);
       assert.deepEqual(r.aggregationMs, { "4": 80, "8": 150, "16": 330 });
       assert.equal(r.exchangeMBps, 190);
+      assert.equal(r.referenceOverWasm, 1.4);
       assert.equal(r.protocolOverhead, 1.01);
       assert.equal(r.verificationOverhead, 0.2);
       assert.equal(r.verificationOverheadAfterStartup, 0.05);
