@@ -21,7 +21,7 @@
 //   returned unchanged (as fresh copies), loss 0 and routed 0; the step counter t still advances in the
 //   trajectory, so s_{t+1} = s_t and the step remains re-executable.
 import * as tf from "@tensorflow/tfjs";
-import { expertStep, gateStep } from "../kernels/step.ts";
+import { expertStep, gateStep, type TraceSink } from "../kernels/step.ts";
 import { BatchError, ShardStateError } from "./errors.ts";
 import type { Batch } from "./mnist.ts";
 import {
@@ -51,6 +51,11 @@ export interface StepConfig {
    * fixed-order binary32 kernels of lib/kernels, bit-identical on every machine: exact mode). Default tfjs.
    */
   readonly arithmetic?: Arithmetic;
+  /**
+   * Reference arithmetic only: receives each operation's output (docs/PROTOCOL.md 3.8) before the next
+   * operation reads it. Honest peers leave it unset; the `one-op` attack under test alters one element.
+   */
+  readonly trace?: TraceSink;
 }
 
 export type Arithmetic = "tfjs" | "reference";
@@ -202,10 +207,10 @@ export function trainStep(
   if (config.arithmetic === "reference") {
     if (ref.kind === "gate") {
       for (let e = 0; e < spec.experts; e++) checkArrays(expertName(e), frozen[expertName(e)], spec, "frozen params");
-      return gateStep(state, frozen, batch.x, batch.y, config);
+      return gateStep(state, frozen, batch.x, batch.y, config, config.trace);
     }
     checkArrays("gate", frozen.gate, spec, "frozen params");
-    return expertStep(ref.index, state, frozen.gate!, batch.x, batch.y, config);
+    return expertStep(ref.index, state, frozen.gate!, batch.x, batch.y, config, config.trace);
   }
   if (ref.kind === "gate") {
     for (let e = 0; e < spec.experts; e++) checkArrays(expertName(e), frozen[expertName(e)], spec, "frozen params");

@@ -232,7 +232,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
           checkpointInterval: spec.checkpointInterval,
           frozen: paramsOf(state),
           dataset: train,
-          config,
+          config: opts.attack?.stepConfig ? opts.attack.stepConfig(config, spec.checkpointInterval) : config,
         },
         state[myName]!,
         {

@@ -24,6 +24,7 @@ export const ATTACK_LAMBDA: Readonly<Record<AttackName, number>> = {
   ipm: 4, // −4 × its honest update: a plain mean of 3 with one of these goes backwards, (2 − 4)/3
   stale: 1, // no strength
   "free-ride": 1, // no strength
+  "one-op": 1, // no strength: +1 in one element of one operation per segment (exact mode)
 };
 
 /** The trainer attack the byzantine trainers run beside a verifier attack. */

@@ -15,6 +15,7 @@ const ATTACKS = {
   ipm: true,
   stale: true,
   "free-ride": true,
+  "one-op": true,
 } satisfies Record<AttackName, true>;
 export const ATTACK_CHOICES = Object.keys(ATTACKS) as AttackName[];
 const BACKENDS = ["auto", "gpu", "node", "wasm", "cpu"];

@@ -1,10 +1,11 @@
 import type { Hex } from "viem";
 import type { MnistDataset } from "../../../lib/ml/mnist.ts";
+import type { StepConfig } from "../../../lib/ml/step.ts";
 
 // The contract between the trainer's round loop and an attack under test (`--attack NAME`). An honest
 // trainer has no attack. Each attack lives in its own module in this folder and sets only the hooks it needs.
 
-export type AttackName = "sign-flip" | "noise" | "label-flip" | "equivocate" | "withhold" | "alie" | "ipm" | "stale" | "free-ride";
+export type AttackName = "sign-flip" | "noise" | "label-flip" | "equivocate" | "withhold" | "alie" | "ipm" | "stale" | "free-ride" | "one-op";
 
 export interface AttackParams {
   /** Strength λ (sign-flip: update × −λ; noise: λ × the honest norm). Default 1. */
@@ -19,6 +20,11 @@ export interface TrainerAttack {
   trainingData?(real: MnistDataset): MnistDataset;
   /** What is announced on gossip for a commitment (equivocate: something other than what is committed). */
   announced?(round: bigint, claim: { root: Hex; updateHash: Hex }): { root: Hex; updateHash: Hex };
+  /**
+   * The step config it trains with instead of the run's (one-op: the reference step with one element of one
+   * operation altered in the first trained step of every segment of `checkpointInterval` steps).
+   */
+  stepConfig?(honest: StepConfig, checkpointInterval: number): StepConfig;
   /** Whether checkpoints and manifests (audit data) are served; false for withhold. The update is always served. */
   readonly servesAuditData: boolean;
   /**

@@ -1,0 +1,35 @@
+import type { StepConfig } from "../../../lib/ml/step.ts";
+import type { AttackParams, TrainerAttack } from "./types.ts";
+
+// one-op: the smallest fraud an audit can meet. In the first step of every segment that trains on at least
+// one sample, one element of one operation is wrong: the first element of the trained MLP's first matrix
+// product (`gate.z1` or `expert.z1`, docs/PROTOCOL.md 3.8) gets +1; everything else is computed honestly
+// from there. Exact mode only (it needs the reference step's trace); in tolerance mode it trains honestly.
+// Caught by: a verifier replaying any audited segment (its end state differs).
+
+/** The first operation of every step, whatever the shard (a step starts there). */
+const STEP_START = new Set(["expert-0.z1", "route.z1"]);
+const TARGET = new Set(["gate.z1", "expert.z1"]);
+
+export function oneOpConfig(honest: StepConfig, checkpointInterval: number): StepConfig {
+  if (honest.arithmetic !== "reference") return honest;
+  let step = -1;
+  let pending = false;
+  return {
+    ...honest,
+    trace(name, values) {
+      if (STEP_START.has(name)) {
+        step += 1;
+        if (step % checkpointInterval === 0) pending = true;
+      }
+      if (pending && TARGET.has(name)) {
+        values[0] = values[0]! + 1;
+        pending = false;
+      }
+    },
+  };
+}
+
+export function oneOp(_params: AttackParams): TrainerAttack {
+  return { name: "one-op", servesAuditData: true, stepConfig: oneOpConfig };
+}
