@@ -9,7 +9,7 @@ const PARAMS: AttackParams = { lambda: 1, seed: 7 };
 
 describe("trainer attacks (node/trainer/attacks)", () => {
   it("lists the nine attacks and builds each by name", () => {
-    assert.deepEqual([...ATTACK_NAMES].sort(), ["alie", "equivocate", "free-ride", "ipm", "label-flip", "noise", "sign-flip", "stale", "withhold"]);
+    assert.deepEqual([...ATTACK_NAMES].sort(), ["alie", "equivocate", "free-ride", "ipm", "label-flip", "noise", "one-op", "sign-flip", "stale", "withhold"]);
     for (const name of ATTACK_NAMES) assert.equal(createAttack(name, PARAMS).name, name);
   });
 
