@@ -46,29 +46,32 @@ library Float32 {
     }
 
     function add(uint256 a, uint256 b) internal pure returns (uint256) {
-        if (isNaN(a) || isNaN(b)) return NAN;
-        uint256 sa = a & SIGN;
-        uint256 sb = b & SIGN;
-        uint256 ma = a & 0x7fffffff;
-        uint256 mb = b & 0x7fffffff;
-        if (ma == INF) return (mb == INF && sa != sb) ? NAN : a;
-        if (mb == INF) return b;
-        if (ma == 0) return mb == 0 ? (sa & sb) : b; // −0 + −0 = −0, else +0; 0 + b = b
-        if (mb == 0) return a;
-        if (mb > ma) (a, b, sa, sb, ma, mb) = (b, a, sb, sa, mb, ma); // |a| ≥ |b|
-        (uint256 siga, int256 ea) = _unpack(ma);
-        (uint256 sigb, int256 eb) = _unpack(mb);
-        uint256 d = uint256(ea - eb); // ≥ 0 since |a| ≥ |b|
-        if (d <= 100) {
-            // exact: both operands at b's exponent (at most 24 + 100 bits)
-            uint256 x = siga << d;
-            if (sa == sb) return _round(sa, x + sigb, eb, false);
-            if (x == sigb) return 0; // x − x = +0
-            return _round(sa, x - sigb, eb, false);
+        // unchecked: significands have at most 24 + 100 (add), 48 (mul) or 88 (div) bits and exponents stay within ±600
+        unchecked {
+            if (isNaN(a) || isNaN(b)) return NAN;
+            uint256 sa = a & SIGN;
+            uint256 sb = b & SIGN;
+            uint256 ma = a & 0x7fffffff;
+            uint256 mb = b & 0x7fffffff;
+            if (ma == INF) return (mb == INF && sa != sb) ? NAN : a;
+            if (mb == INF) return b;
+            if (ma == 0) return mb == 0 ? (sa & sb) : b; // −0 + −0 = −0, else +0; 0 + b = b
+            if (mb == 0) return a;
+            if (mb > ma) (a, b, sa, sb, ma, mb) = (b, a, sb, sa, mb, ma); // |a| ≥ |b|
+            (uint256 siga, int256 ea) = _unpack(ma);
+            (uint256 sigb, int256 eb) = _unpack(mb);
+            uint256 d = uint256(ea - eb); // ≥ 0 since |a| ≥ |b|
+            if (d <= 100) {
+                // exact: both operands at b's exponent (at most 24 + 100 bits)
+                uint256 x = siga << d;
+                if (sa == sb) return _round(sa, x + sigb, eb, false);
+                if (x == sigb) return 0; // x − x = +0
+                return _round(sa, x - sigb, eb, false);
+            }
+            // |b| is below 2^−76 of an ulp of a: it only decides the rounding (three guard bits and a sticky bit)
+            if (sa == sb) return _round(sa, siga << 3, ea - 3, true);
+            return _round(sa, (siga << 3) - 1, ea - 3, true);
         }
-        // |b| is below 2^−76 of an ulp of a: it only decides the rounding (three guard bits and a sticky bit)
-        if (sa == sb) return _round(sa, siga << 3, ea - 3, true);
-        return _round(sa, (siga << 3) - 1, ea - 3, true);
     }
 
     function sub(uint256 a, uint256 b) internal pure returns (uint256) {
@@ -76,31 +79,59 @@ library Float32 {
     }
 
     function mul(uint256 a, uint256 b) internal pure returns (uint256) {
-        if (isNaN(a) || isNaN(b)) return NAN;
-        uint256 s = (a ^ b) & SIGN;
-        uint256 ma = a & 0x7fffffff;
-        uint256 mb = b & 0x7fffffff;
-        if (ma == INF || mb == INF) return (ma == 0 || mb == 0) ? NAN : s | INF;
-        if (ma == 0 || mb == 0) return s;
-        (uint256 siga, int256 ea) = _unpack(ma);
-        (uint256 sigb, int256 eb) = _unpack(mb);
-        return _round(s, siga * sigb, ea + eb, false);
+        // unchecked: significands have at most 24 + 100 (add), 48 (mul) or 88 (div) bits and exponents stay within ±600
+        unchecked {
+            if (isNaN(a) || isNaN(b)) return NAN;
+            uint256 s = (a ^ b) & SIGN;
+            uint256 ma = a & 0x7fffffff;
+            uint256 mb = b & 0x7fffffff;
+            if (ma == INF || mb == INF) return (ma == 0 || mb == 0) ? NAN : s | INF;
+            if (ma == 0 || mb == 0) return s;
+            (uint256 siga, int256 ea) = _unpack(ma);
+            (uint256 sigb, int256 eb) = _unpack(mb);
+            return _round(s, siga * sigb, ea + eb, false);
+        }
     }
 
     function div(uint256 a, uint256 b) internal pure returns (uint256) {
-        if (isNaN(a) || isNaN(b)) return NAN;
-        uint256 s = (a ^ b) & SIGN;
-        uint256 ma = a & 0x7fffffff;
-        uint256 mb = b & 0x7fffffff;
-        if (ma == INF) return mb == INF ? NAN : s | INF;
-        if (mb == INF) return s;
-        if (mb == 0) return ma == 0 ? NAN : s | INF;
-        if (ma == 0) return s;
-        (uint256 siga, int256 ea) = _unpack(ma);
-        (uint256 sigb, int256 eb) = _unpack(mb);
-        // 64 extra bits: the quotient has at least 41 significant bits, the remainder decides the sticky bit
-        uint256 num = siga << 64;
-        return _round(s, num / sigb, ea - eb - 64, num % sigb != 0);
+        // unchecked: significands have at most 24 + 100 (add), 48 (mul) or 88 (div) bits and exponents stay within ±600
+        unchecked {
+            if (isNaN(a) || isNaN(b)) return NAN;
+            uint256 s = (a ^ b) & SIGN;
+            uint256 ma = a & 0x7fffffff;
+            uint256 mb = b & 0x7fffffff;
+            if (ma == INF) return mb == INF ? NAN : s | INF;
+            if (mb == INF) return s;
+            if (mb == 0) return ma == 0 ? NAN : s | INF;
+            if (ma == 0) return s;
+            (uint256 siga, int256 ea) = _unpack(ma);
+            (uint256 sigb, int256 eb) = _unpack(mb);
+            // 64 extra bits: the quotient has at least 41 significant bits, the remainder decides the sticky bit
+            uint256 num = siga << 64;
+            return _round(s, num / sigb, ea - eb - 64, num % sigb != 0);
+        }
+    }
+
+    /// @notice Σ_k a[k] ⊗ b[k], sequential from +0 (the matrix product's element, lib/kernels/matmul.ts), over
+    /// two rows of little-endian binary32 values (the canonical tensor bytes), equally long.
+    function dotLE(bytes calldata a, bytes calldata b) internal pure returns (uint256 acc) {
+        // unchecked: significands have at most 24 + 100 (add), 48 (mul) or 88 (div) bits and exponents stay within ±600
+        unchecked {
+            uint256 n = a.length / 4;
+            for (uint256 k = 0; k < n; k++) {
+                acc = add(acc, mul(wordLE(a, k), wordLE(b, k)));
+            }
+        }
+    }
+
+    /// @notice Element k of a row of little-endian binary32 values.
+    function wordLE(bytes calldata row, uint256 k) internal pure returns (uint256 w) {
+        uint256 word;
+        assembly ("memory-safe") {
+            word := shr(224, calldataload(add(row.offset, mul(k, 4))))
+        }
+        // big-endian read of 4 bytes → reverse the byte order
+        w = ((word & 0xff) << 24) | ((word & 0xff00) << 8) | ((word >> 8) & 0xff00) | (word >> 24);
     }
 
     /// @notice The binary32 value of a small integer (|n| < 2^24: exact).
@@ -173,9 +204,12 @@ library Float32 {
 
     /// @dev |x| (finite, nonzero) as significand × 2^exponent.
     function _unpack(uint256 m) private pure returns (uint256 sig, int256 e) {
-        uint256 biased = m >> 23;
-        if (biased == 0) return (m, -149);
-        return ((m & 0x7fffff) | 0x800000, int256(biased) - 150);
+        // unchecked: significands have at most 24 + 100 (add), 48 (mul) or 88 (div) bits and exponents stay within ±600
+        unchecked {
+            uint256 biased = m >> 23;
+            if (biased == 0) return (m, -149);
+            return ((m & 0x7fffff) | 0x800000, int256(biased) - 150);
+        }
     }
 
     /// @dev The value of an integer-valued float (|x| < 2^31).
@@ -189,67 +223,73 @@ library Float32 {
 
     /// @dev Rounds sign × (sig + (sticky ? a fraction in (0, 1) : 0)) × 2^e to binary32, to nearest, ties to even.
     function _round(uint256 sign, uint256 sig, int256 e, bool sticky) private pure returns (uint256) {
-        if (sig == 0 && !sticky) return sign;
-        int256 exp = e + int256(_bitLength(sig)) - 24; // the exponent giving a 24-bit significand
-        if (exp < -149) exp = -149; // subnormal: the last place is 2^−149
-        uint256 r;
-        if (exp <= e) {
-            r = sig << uint256(e - exp); // exact (only when sig has fewer than 24 bits)
-        } else {
-            uint256 shift = uint256(exp - e);
-            if (shift > 255) {
-                r = 0;
-                sticky = sticky || sig != 0; // far below half of the last place: rounds to zero
+        // unchecked: significands have at most 24 + 100 (add), 48 (mul) or 88 (div) bits and exponents stay within ±600
+        unchecked {
+            if (sig == 0 && !sticky) return sign;
+            int256 exp = e + int256(_bitLength(sig)) - 24; // the exponent giving a 24-bit significand
+            if (exp < -149) exp = -149; // subnormal: the last place is 2^−149
+            uint256 r;
+            if (exp <= e) {
+                r = sig << uint256(e - exp); // exact (only when sig has fewer than 24 bits)
             } else {
-                r = sig >> shift;
-                uint256 rest = sig & ((uint256(1) << shift) - 1);
-                uint256 half = uint256(1) << (shift - 1);
-                if (rest > half || (rest == half && (sticky || r & 1 == 1))) r += 1;
+                uint256 shift = uint256(exp - e);
+                if (shift > 255) {
+                    r = 0;
+                    sticky = sticky || sig != 0; // far below half of the last place: rounds to zero
+                } else {
+                    r = sig >> shift;
+                    uint256 rest = sig & ((uint256(1) << shift) - 1);
+                    uint256 half = uint256(1) << (shift - 1);
+                    if (rest > half || (rest == half && (sticky || r & 1 == 1))) r += 1;
+                }
             }
+            if (r == 1 << 24) {
+                r >>= 1;
+                exp += 1;
+            }
+            if (r < 1 << 23) return sign | r; // subnormal or zero (exp is −149)
+            int256 biased = exp + 150;
+            if (biased >= 255) return sign | INF;
+            return sign | (uint256(biased) << 23) | (r & 0x7fffff);
         }
-        if (r == 1 << 24) {
-            r >>= 1;
-            exp += 1;
-        }
-        if (r < 1 << 23) return sign | r; // subnormal or zero (exp is −149)
-        int256 biased = exp + 150;
-        if (biased >= 255) return sign | INF;
-        return sign | (uint256(biased) << 23) | (r & 0x7fffff);
     }
 
     function _bitLength(uint256 x) private pure returns (uint256 n) {
-        if (x >> 128 != 0) {
-            x >>= 128;
-            n += 128;
+        // unchecked: significands have at most 24 + 100 (add), 48 (mul) or 88 (div) bits and exponents stay within ±600
+        unchecked {
+            if (x >> 128 != 0) {
+                x >>= 128;
+                n += 128;
+            }
+            if (x >> 64 != 0) {
+                x >>= 64;
+                n += 64;
+            }
+            if (x >> 32 != 0) {
+                x >>= 32;
+                n += 32;
+            }
+            if (x >> 16 != 0) {
+                x >>= 16;
+                n += 16;
+            }
+            if (x >> 8 != 0) {
+                x >>= 8;
+                n += 8;
+            }
+            if (x >> 4 != 0) {
+                x >>= 4;
+                n += 4;
+            }
+            if (x >> 2 != 0) {
+                x >>= 2;
+                n += 2;
+            }
+            if (x >> 1 != 0) {
+                x >>= 1;
+                n += 1;
+            }
+            return n + x;
         }
-        if (x >> 64 != 0) {
-            x >>= 64;
-            n += 64;
-        }
-        if (x >> 32 != 0) {
-            x >>= 32;
-            n += 32;
-        }
-        if (x >> 16 != 0) {
-            x >>= 16;
-            n += 16;
-        }
-        if (x >> 8 != 0) {
-            x >>= 8;
-            n += 8;
-        }
-        if (x >> 4 != 0) {
-            x >>= 4;
-            n += 4;
-        }
-        if (x >> 2 != 0) {
-            x >>= 2;
-            n += 2;
-        }
-        if (x >> 1 != 0) {
-            x >>= 1;
-            n += 1;
-        }
-        return n + x;
     }
 }

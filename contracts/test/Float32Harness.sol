@@ -24,6 +24,12 @@ contract Float32Harness {
         used = before - gasleft();
     }
 
+    /// @notice The sequential dot product of two rows of little-endian binary32 values.
+    function dot(bytes calldata a, bytes calldata b) external pure returns (uint256) {
+        require(a.length == b.length && a.length % 4 == 0, "rows");
+        return Float32.dotLE(a, b);
+    }
+
     function _apply(uint8 op, uint256 a, uint256 b) private pure returns (uint256) {
         if (op == 0) return Float32.add(a, b);
         if (op == 1) return Float32.sub(a, b);

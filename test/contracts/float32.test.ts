@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { before, describe, it } from "mocha";
 import { add, canonicalBits, div, exp32, fromBits, log32, max, mul, relu, sub } from "../../lib/kernels/f32.ts";
+import { toHex, type Hex } from "viem";
+import { matmulScalar } from "../../lib/kernels/matmul.ts";
 import { viem } from "./fixture.ts";
 
 const RUNS = Number(process.env.VERIHIVE_FLOAT_RUNS ?? 100_000);
@@ -100,6 +102,21 @@ describe("contracts/libraries/Float32.sol against lib/kernels/f32.ts", function 
     for (const name of ["max", "relu"] as const) {
       const pairs = fc.sample(pair, { numRuns: 10_000, seed: SEED });
       await check(name, pairs);
+    }
+  });
+});
+
+describe("Float32.dotLE against lib/kernels/matmul.ts", () => {
+  it("computes the matrix product's element, bit for bit (rows of 784, signed zeros, subnormals, overflow)", async () => {
+    const harness = (await viem.deployContract("Float32Harness")) as unknown as { read: { dot: (args: [Hex, Hex]) => Promise<bigint> } };
+    const rows = fc.sample(fc.array(fc.oneof(fc.float({ min: -3, max: 3, noNaN: true }), fc.integer({ min: 0, max: 0xffffffff }).map(fromBits)), { minLength: 2 * 784, maxLength: 2 * 784 }), { numRuns: 6, seed: SEED });
+    rows.push(Array.from({ length: 2 * 784 }, (_, i) => (i % 2 === 0 ? 3e38 : 2))); // overflows to +∞ on the way
+    for (const values of rows) {
+      const a = Float32Array.from(values.slice(0, 784));
+      const b = Float32Array.from(values.slice(784));
+      const want = canonicalBits(matmulScalar(a, b, 1, 784, 1)[0]!);
+      const got = await harness.read.dot([toHex(new Uint8Array(a.buffer)), toHex(new Uint8Array(b.buffer))]);
+      assert.equal(Number(got), want, `dot: Solidity 0x${got.toString(16)}, TypeScript 0x${want.toString(16)}`);
     }
   });
 });
