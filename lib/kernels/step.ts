@@ -1,30 +1,17 @@
 // The reference training step of exact mode: the gate step and the expert step of lib/ml/step.ts (same
-// losses, same routing, SGD with momentum), written as a fixed sequence of the tensor operations of
-// tensor-ops.ts in binary32. Every machine computes the same bits. docs/PROTOCOL.md §"Reference step"
-// lists the operations in this order; `trace` receives each one's output as it is computed.
+// losses, same routing, SGD with momentum) as programs (program.ts) of binary32 operations, run by run.ts.
+// Every machine computes the same bits. docs/PROTOCOL.md 3.8 lists the operations in this order; a trace
+// sink receives each output as it is computed.
 //
-// Shapes are those of lib/ml/moe.ts: a shard's parameters are [W1 [in, h], b1 [h], W2 [h, o], b2 [o]].
+// Inputs, in this order: the shard's parameters [W1 [in, h], b1 [1, h], W2 [h, o], b2 [1, o]] and their
+// momentum slots (same shapes); the frozen parameters the step reads (the gate step: every expert's, in
+// order; an expert step: the gate's); the batch x [n, in] and its labels y [n, 1].
 // Inputs are assumed valid (lib/ml/step.ts checks them before it calls here).
 import { add, div, log32, mul, sub } from "./f32.ts";
-import { matmul } from "./matmul.ts";
-import {
-  addAll,
-  addBias,
-  colSum,
-  divRow,
-  divScalar,
-  expAll,
-  logAll,
-  matmulBT,
-  matmulTA,
-  relu,
-  reluGrad,
-  rowArgmax,
-  rowMax,
-  rowSum,
-  subRow,
-  sum,
-} from "./tensor-ops.ts";
+import { ProgramBuilder, type Program, type Shape } from "./program.ts";
+import { ProgramRunner, type TraceSink } from "./run.ts";
+
+export type { TraceSink } from "./run.ts";
 
 export interface KernelSpec {
   readonly inputSize: number;
@@ -43,102 +30,88 @@ export interface KernelConfig {
   readonly momentum: number;
   readonly balance: number;
 }
-/** Receives each operation's output in order: its name (docs/PROTOCOL.md) and values. */
-export type TraceSink = (name: string, values: Float32Array) => void;
 
-/** ε in the gate's KL term, log(m + ε). */
+/** ε in the gate's KL term, log(p̄ + ε). */
 export const KL_EPSILON = Math.fround(1e-12);
 
-interface Forward {
-  z1: Float32Array;
-  a1: Float32Array;
-  h: Float32Array;
-  z2: Float32Array;
-  logits: Float32Array;
+const PARAM_NAMES = ["W1", "b1", "W2", "b2"] as const;
+
+/** Shapes of an MLP's [W1, b1, W2, b2]. */
+export function mlpShapes(inSize: number, hidden: number, out: number): Shape[] {
+  return [
+    [inSize, hidden],
+    [1, hidden],
+    [hidden, out],
+    [1, out],
+  ];
 }
 
-/** relu(x·W1 ⊕ b1)·W2 ⊕ b2 over n rows. */
-function mlpForward(prefix: string, x: Float32Array, n: number, p: readonly Float32Array[], inSize: number, hidden: number, out: number, trace?: TraceSink): Forward {
-  const z1 = matmul(x, p[0]!, n, inSize, hidden);
-  trace?.(`${prefix}.z1`, z1);
-  const a1 = addBias(z1, p[1]!, n, hidden);
-  trace?.(`${prefix}.a1`, a1);
-  const h = relu(a1);
-  trace?.(`${prefix}.h`, h);
-  const z2 = matmul(h, p[2]!, n, hidden, out);
-  trace?.(`${prefix}.z2`, z2);
-  const logits = addBias(z2, p[3]!, n, out);
-  trace?.(`${prefix}.logits`, logits);
-  return { z1, a1, h, z2, logits };
+function addParams(b: ProgramBuilder, prefix: string, shapes: readonly Shape[]): number[] {
+  return shapes.map((shape, k) => b.input(`${prefix}.${PARAM_NAMES[k]}`, shape));
+}
+
+interface Forward {
+  a1: number;
+  h: number;
+  logits: number;
+}
+
+/** relu(x·W1 ⊕ b1)·W2 ⊕ b2 over the rows of x. */
+function mlpForward(b: ProgramBuilder, prefix: string, x: number, p: readonly number[]): Forward {
+  const [n] = b.shapeOf(x);
+  const [inSize, hidden] = b.shapeOf(p[0]!);
+  const out = b.shapeOf(p[2]!)[1];
+  const w1t = b.op(`${prefix}.W1T`, "transpose", [p[0]!], [hidden, inSize]);
+  const z1 = b.op(`${prefix}.z1`, "matmulNT", [x, w1t], [n, hidden]);
+  const a1 = b.op(`${prefix}.a1`, "addRow", [z1, p[1]!], [n, hidden]);
+  const h = b.op(`${prefix}.h`, "relu", [a1], [n, hidden]);
+  const w2t = b.op(`${prefix}.W2T`, "transpose", [p[2]!], [out, hidden]);
+  const z2 = b.op(`${prefix}.z2`, "matmulNT", [h, w2t], [n, out]);
+  const logits = b.op(`${prefix}.logits`, "addRow", [z2, p[3]!], [n, out]);
+  return { a1, h, logits };
 }
 
 interface LogSoftmax {
-  /** max_j, per row */
-  m: Float32Array;
-  /** log32 of the row's Σ exp, per row */
-  ls: Float32Array;
-  /** exp(logits − max), per element */
-  e: Float32Array;
-  /** Σ_j e, per row */
-  s: Float32Array;
-  logp: Float32Array;
+  max: number;
+  exp: number;
+  sumexp: number;
+  logsum: number;
+  logp: number;
 }
 
-/** logp[i][j] = (l[i][j] ⊖ m_i) ⊖ log32(Σ_j exp32(l[i][j] ⊖ m_i)), m_i = max_j l[i][j]. */
-function logSoftmax(prefix: string, l: Float32Array, n: number, c: number, trace?: TraceSink): LogSoftmax {
-  const m = rowMax(l, n, c);
-  trace?.(`${prefix}.max`, m);
-  const d = subRow(l, m, n, c);
-  trace?.(`${prefix}.shifted`, d);
-  const e = expAll(d);
-  trace?.(`${prefix}.exp`, e);
-  const s = rowSum(e, n, c);
-  trace?.(`${prefix}.sumexp`, s);
-  const ls = logAll(s);
-  trace?.(`${prefix}.logsum`, ls);
-  const logp = subRow(d, ls, n, c);
-  trace?.(`${prefix}.logp`, logp);
-  return { m, ls, e, s, logp };
+/** logp[i][j] = (l[i][j] ⊖ max_i) ⊖ log32(Σ_j exp32(l[i][j] ⊖ max_i)). */
+function logSoftmax(b: ProgramBuilder, prefix: string, l: number): LogSoftmax {
+  const [n, c] = b.shapeOf(l);
+  const max = b.op(`${prefix}.max`, "rowMax", [l], [n, 1]);
+  const shifted = b.op(`${prefix}.shifted`, "subCol", [l, max], [n, c]);
+  const exp = b.op(`${prefix}.exp`, "exp", [shifted], [n, c]);
+  const sumexp = b.op(`${prefix}.sumexp`, "rowSum", [exp], [n, 1]);
+  const logsum = b.op(`${prefix}.logsum`, "log", [sumexp], [n, 1]);
+  const logp = b.op(`${prefix}.logp`, "subCol", [shifted, logsum], [n, c]);
+  return { max, exp, sumexp, logsum, logp };
 }
 
-/** Gradients [dW1, db1, dW2, db2] of an MLP given dL/dlogits. */
-function mlpBackward(prefix: string, x: Float32Array, n: number, p: readonly Float32Array[], f: Forward, dLogits: Float32Array, inSize: number, hidden: number, out: number, trace?: TraceSink): Float32Array[] {
-  const db2 = colSum(dLogits, n, out);
-  trace?.(`${prefix}.db2`, db2);
-  const dW2 = matmulTA(f.h, dLogits, n, hidden, out);
-  trace?.(`${prefix}.dW2`, dW2);
-  const dh = matmulBT(dLogits, p[2]!, n, out, hidden);
-  trace?.(`${prefix}.dh`, dh);
-  const da1 = reluGrad(f.a1, dh);
-  trace?.(`${prefix}.da1`, da1);
-  const db1 = colSum(da1, n, hidden);
-  trace?.(`${prefix}.db1`, db1);
-  const dW1 = matmulTA(x, da1, n, inSize, hidden);
-  trace?.(`${prefix}.dW1`, dW1);
-  return [dW1, db1, dW2, db2];
+/** Gradients [dW1, db1, dW2, db2] of an MLP given dL/dlogits, then SGD: the new params and slots. */
+function mlpBackwardAndStep(b: ProgramBuilder, prefix: string, x: number, params: readonly number[], slots: readonly number[], f: Forward, dLogits: number, config: KernelConfig): void {
+  const [n, out] = b.shapeOf(dLogits);
+  const [inSize, hidden] = b.shapeOf(params[0]!);
+  const dlt = b.op(`${prefix}.dlogitsT`, "transpose", [dLogits], [out, n]);
+  const db2 = b.op(`${prefix}.db2`, "rowSumT", [dlt], [1, out]);
+  const ht = b.op(`${prefix}.hT`, "transpose", [f.h], [hidden, n]);
+  const dW2 = b.op(`${prefix}.dW2`, "matmulNT", [ht, dlt], [hidden, out]);
+  const dh = b.op(`${prefix}.dh`, "matmulNT", [dLogits, params[2]!], [n, hidden]);
+  const da1 = b.op(`${prefix}.da1`, "reluGrad", [f.a1, dh], [n, hidden]);
+  const da1t = b.op(`${prefix}.da1T`, "transpose", [da1], [hidden, n]);
+  const db1 = b.op(`${prefix}.db1`, "rowSumT", [da1t], [1, hidden]);
+  const xt = b.op(`${prefix}.xT`, "transpose", [x], [inSize, n]);
+  const dW1 = b.op(`${prefix}.dW1`, "matmulNT", [xt, da1t], [inSize, hidden]);
+  const grads = [dW1, db1, dW2, db2];
+  const velocities = grads.map((g, k) => b.op(`sgd.v${k}`, "sgdVelocity", [slots[k]!, g], b.shapeOf(g), [config.momentum]));
+  velocities.forEach((v, k) => b.op(`sgd.p${k}`, "sgdParam", [params[k]!, v], b.shapeOf(v), [config.learningRate]));
 }
 
-/** v' = (μ ⊗ v) ⊕ g, θ' = θ ⊖ (η ⊗ v'), μ and η rounded to binary32. */
-export function momentumStep(state: KernelState, grads: readonly Float32Array[], learningRate: number, momentum: number, trace?: TraceSink): KernelState {
-  const mu = Math.fround(momentum);
-  const eta = Math.fround(learningRate);
-  const params: Float32Array[] = [];
-  const slots: Float32Array[] = [];
-  state.params.forEach((p, k) => {
-    const v = state.slots[k]!;
-    const g = grads[k]!;
-    const v2 = new Float32Array(p.length);
-    const p2 = new Float32Array(p.length);
-    for (let i = 0; i < p.length; i++) {
-      v2[i] = add(mul(mu, v[i]!), g[i]!);
-      p2[i] = sub(p[i]!, mul(eta, v2[i]!));
-    }
-    trace?.(`sgd.v${k}`, v2);
-    trace?.(`sgd.p${k}`, p2);
-    params.push(p2);
-    slots.push(v2);
-  });
-  return { params, slots };
+function expertName(e: number): string {
+  return `expert-${e}`;
 }
 
 export interface KernelStepResult {
@@ -147,80 +120,115 @@ export interface KernelStepResult {
   readonly routed: number;
 }
 
-function expertName(e: number): string {
-  return `expert-${e}`;
+/** The new state: the last eight tensors of a training program (sgd.v0…3, sgd.p0…3 in that order). */
+function newState(r: ProgramRunner): KernelState {
+  const n = r.tensors.length;
+  const last = Array.from({ length: 8 }, (_, k) => r.get(n - 8 + k));
+  return { slots: last.slice(0, 4), params: last.slice(4) };
+}
+
+/** The gate step's program for a batch of n rows (docs/PROTOCOL.md 3.8). */
+export function gateProgram(n: number, config: KernelConfig): Program {
+  return buildGate(n, config).program();
+}
+
+function buildGate(n: number, config: KernelConfig): ProgramBuilder {
+  const { spec } = config;
+  const E = spec.experts;
+  const b = new ProgramBuilder();
+  const shapes = mlpShapes(spec.inputSize, spec.gateHidden, E);
+  const params = addParams(b, "gate", shapes);
+  const slots = shapes.map((shape, k) => b.input(`gate.v${k}`, shape));
+  const experts = Array.from({ length: E }, (_, e) => addParams(b, expertName(e), mlpShapes(spec.inputSize, spec.expertHidden, spec.classes)));
+  const x = b.input("x", [n, spec.inputSize]);
+  const y = b.input("y", [n, 1]);
+  const ll = experts.map((p, e) => {
+    const f = mlpForward(b, expertName(e), x, p);
+    const ls = logSoftmax(b, expertName(e), f.logits);
+    return b.op(`${expertName(e)}.ll`, "pickLabel", [ls.logp, y], [n, 1]);
+  });
+  const llAll = b.op("gate.ll", "concatCols", ll, [n, E]);
+  const f = mlpForward(b, "gate", x, params);
+  const lg = logSoftmax(b, "gate", f.logits);
+  const joint = b.op("gate.joint", "add", [lg.logp, llAll], [n, E]);
+  const lj = logSoftmax(b, "gate.joint", joint);
+  const resp = b.op("gate.resp", "divCol", [lj.exp, lj.sumexp], [n, E]);
+  const prob = b.op("gate.prob", "divCol", [lg.exp, lg.sumexp], [n, E]);
+  let g = b.op("gate.g", "negDiv", [resp], [n, E], [n]);
+  if (config.balance > 0) {
+    const probT = b.op("gate.probT", "transpose", [prob], [E, n]);
+    const sums = b.op("gate.probsum", "rowSumT", [probT], [1, E]);
+    const pbar = b.op("gate.pbar", "divScalar", [sums], [1, E], [n]);
+    const kb = b.op("gate.kb", "klGrad", [pbar], [1, E], [config.balance, KL_EPSILON, n]);
+    g = b.op("gate.dlogp", "addScaledRow", [g, kb, prob], [n, E]);
+  }
+  const sg = b.op("gate.sumdlogp", "rowSum", [g], [n, 1]);
+  const dLogits = b.op("gate.dlogits", "subScaledCol", [g, prob, sg], [n, E]);
+  mlpBackwardAndStep(b, "gate", x, params, slots, f, dLogits, config);
+  return b;
 }
 
 /**
  * The gate step: loss = −(1/n)·Σ_i logsumexp_e(logGate[i][e] ⊕ ll[i][e]) ⊕ β·KL(p̄ ‖ uniform), with
  * ll[i][e] = log p_e(y_i | x_i) of the frozen expert e, logGate the gate's log-softmax, p̄ the batch mean of
- * the gate's softmax. Gradient by hand (the order below is the spec).
+ * the gate's softmax. The gradient is written out by hand in the program.
  */
 export function gateStep(state: KernelState, frozen: Readonly<Record<string, readonly Float32Array[]>>, x: Float32Array, y: Uint8Array, config: KernelConfig, trace?: TraceSink): KernelStepResult {
-  const { spec, balance } = config;
   const n = y.length;
-  const E = spec.experts;
-  const nf = n; // an integer ≤ 2^24: exact in binary32
-  // ll[i][e]
-  const ll = new Float32Array(n * E);
-  for (let e = 0; e < E; e++) {
-    const f = mlpForward(`${expertName(e)}`, x, n, frozen[expertName(e)]!, spec.inputSize, spec.expertHidden, spec.classes, trace);
-    const ls = logSoftmax(`${expertName(e)}`, f.logits, n, spec.classes, trace);
-    for (let i = 0; i < n; i++) ll[i * E + e] = ls.logp[i * spec.classes + y[i]!]!;
-  }
-  trace?.("gate.ll", ll);
-  const fwd = mlpForward("gate", x, n, state.params, spec.inputSize, spec.gateHidden, E, trace);
-  const lg = logSoftmax("gate", fwd.logits, n, E, trace);
-  const u = addAll(lg.logp, ll);
-  trace?.("gate.joint", u);
-  const ju = logSoftmax("gate.joint", u, n, E, trace);
-  // lse_i = max_i ⊕ logsum_i; nll = (0 ⊖ Σ_i lse_i) ⊘ n
-  const lse = new Float32Array(n);
-  for (let i = 0; i < n; i++) lse[i] = add(ju.m[i]!, ju.ls[i]!);
-  trace?.("gate.lse", lse);
-  const nll = div(sub(0, sum(lse)), nf);
-  // r = softmax(u) (responsibilities), p = softmax(gate logits)
-  const r = divRow(ju.e, ju.s, n, E);
-  trace?.("gate.resp", r);
-  const p = divRow(lg.e, lg.s, n, E);
-  trace?.("gate.prob", p);
-  // G[i][e] = dL/dlogGate[i][e] = (0 ⊖ r) ⊘ n  ⊕  (β ⊗ q_e ⊘ n) ⊗ p   (the second term only if β > 0)
-  const g = new Float32Array(n * E);
-  for (let i = 0; i < g.length; i++) g[i] = div(sub(0, r[i]!), nf);
-  let loss = nll;
-  if (balance > 0) {
-    const beta = Math.fround(balance);
-    const pbar = divScalar(colSum(p, n, E), nf);
-    trace?.("gate.pbar", pbar);
-    let kl = 0;
-    const kb = new Float32Array(E);
-    for (let e = 0; e < E; e++) {
-      const shifted = add(pbar[e]!, KL_EPSILON);
-      const lp = log32(shifted);
-      kl = add(kl, mul(pbar[e]!, lp));
-      // d/dp̄ [p̄·log(p̄ + ε)] = log(p̄ + ε) ⊕ p̄ ⊘ (p̄ + ε)
-      kb[e] = div(mul(beta, add(lp, div(pbar[e]!, shifted))), nf);
-    }
-    kl = add(kl, log32(E));
-    loss = add(nll, mul(beta, kl));
-    trace?.("gate.kb", kb);
-    for (let i = 0; i < n; i++) for (let e = 0; e < E; e++) g[i * E + e] = add(g[i * E + e]!, mul(kb[e]!, p[i * E + e]!));
-  }
-  trace?.("gate.dlogp", g);
-  // through log-softmax: dLogits[i][j] = G[i][j] ⊖ p[i][j] ⊗ Σ_e G[i][e]
-  const sg = rowSum(g, n, E);
-  trace?.("gate.sumdlogp", sg);
-  const dLogits = new Float32Array(n * E);
-  for (let i = 0; i < n; i++) for (let j = 0; j < E; j++) dLogits[i * E + j] = sub(g[i * E + j]!, mul(p[i * E + j]!, sg[i]!));
-  trace?.("gate.dlogits", dLogits);
-  const grads = mlpBackward("gate", x, n, state.params, fwd, dLogits, spec.inputSize, spec.gateHidden, E, trace);
-  return { state: momentumStep(state, grads, config.learningRate, config.momentum, trace), loss, routed: n };
+  const b = buildGate(n, config);
+  const inputs = [...state.params, ...state.slots];
+  for (let e = 0; e < config.spec.experts; e++) inputs.push(...frozen[expertName(e)]!);
+  inputs.push(x, Float32Array.from(y));
+  const r = new ProgramRunner(b, inputs, trace).run();
+  return { state: newState(r), loss: gateLoss(b, r, n, config), routed: n };
 }
 
-/** Top-1 routes of the batch under the gate parameters (argmax of the gate logits, first index on ties). */
-export function routes(gate: readonly Float32Array[], x: Float32Array, n: number, spec: KernelSpec, trace?: TraceSink): Int32Array {
-  const f = mlpForward("route", x, n, gate, spec.inputSize, spec.gateHidden, spec.experts, trace);
-  return rowArgmax(f.logits, n, spec.experts);
+/** The loss reported (not traced: it does not enter the state). */
+function gateLoss(b: ProgramBuilder, r: ProgramRunner, n: number, config: KernelConfig): number {
+  const max = r.get(b.indexOf("gate.joint.max"));
+  const logsum = r.get(b.indexOf("gate.joint.logsum"));
+  let s = 0;
+  for (let i = 0; i < n; i++) s = add(s, add(max[i]!, logsum[i]!));
+  const nll = div(sub(0, s), n);
+  if (!(config.balance > 0)) return nll;
+  const pbar = r.get(b.indexOf("gate.pbar"));
+  let kl = 0;
+  for (let e = 0; e < pbar.length; e++) kl = add(kl, mul(pbar[e]!, log32(add(pbar[e]!, KL_EPSILON))));
+  kl = add(kl, log32(config.spec.experts));
+  return add(nll, mul(Math.fround(config.balance), kl));
+}
+
+function buildRoute(n: number, config: KernelConfig): { b: ProgramBuilder; x: number; y: number; route: number; params: number[]; slots: number[] } {
+  const { spec } = config;
+  const b = new ProgramBuilder();
+  const shapes = mlpShapes(spec.inputSize, spec.expertHidden, spec.classes);
+  const params = addParams(b, "expert", shapes);
+  const slots = shapes.map((shape, k) => b.input(`expert.v${k}`, shape));
+  const gate = addParams(b, "route", mlpShapes(spec.inputSize, spec.gateHidden, spec.experts));
+  const x = b.input("x", [n, spec.inputSize]);
+  const y = b.input("y", [n, 1]);
+  const f = mlpForward(b, "route", x, gate);
+  const route = b.op("route.idx", "rowArgmaxT", [f.logits], [1, n]);
+  return { b, x, y, route, params, slots };
+}
+
+/** The rest of the expert step once `m` rows are routed to it (m ≥ 1). */
+function buildExpertTraining(parts: ReturnType<typeof buildRoute>, index: number, m: number, config: KernelConfig): void {
+  const { b, x, y, route, params, slots } = parts;
+  const picked = b.op("expert.rows", "selectIndex", [route], [1, m], [index]);
+  const xs = b.op("expert.x", "gatherRows", [x, picked], [m, config.spec.inputSize]);
+  const ys = b.op("expert.y", "gatherRows", [y, picked], [m, 1]);
+  const f = mlpForward(b, "expert", xs, params);
+  const ls = logSoftmax(b, "expert", f.logits);
+  const dLogits = b.op("expert.dlogits", "xentGrad", [ls.exp, ls.sumexp, ys], [m, config.spec.classes], [m]);
+  mlpBackwardAndStep(b, "expert", xs, params, slots, f, dLogits, config);
+}
+
+/** The expert step's program for a batch of n rows of which `m` are routed to expert `index` (m = 0: routing only). */
+export function expertProgram(index: number, n: number, m: number, config: KernelConfig): Program {
+  const parts = buildRoute(n, config);
+  if (m > 0) buildExpertTraining(parts, index, m, config);
+  return parts.b.program();
 }
 
 /**
@@ -228,29 +236,30 @@ export function routes(gate: readonly Float32Array[], x: Float32Array, n: number
  * order. No row routed: the state is returned unchanged (fresh copies), loss 0.
  */
 export function expertStep(index: number, state: KernelState, frozenGate: readonly Float32Array[], x: Float32Array, y: Uint8Array, config: KernelConfig, trace?: TraceSink): KernelStepResult {
-  const { spec } = config;
-  const route = routes(frozenGate, x, y.length, spec, trace);
-  const picked: number[] = [];
-  for (let i = 0; i < y.length; i++) if (route[i] === index) picked.push(i);
-  const n = picked.length;
-  if (n === 0) return { state: { params: state.params.map((a) => a.slice()), slots: state.slots.map((a) => a.slice()) }, loss: 0, routed: 0 };
-  const xs = new Float32Array(n * spec.inputSize);
-  const ys = new Uint8Array(n);
-  picked.forEach((i, k) => {
-    xs.set(x.subarray(i * spec.inputSize, (i + 1) * spec.inputSize), k * spec.inputSize);
-    ys[k] = y[i]!;
-  });
-  const C = spec.classes;
-  const fwd = mlpForward("expert", xs, n, state.params, spec.inputSize, spec.expertHidden, C, trace);
-  const ls = logSoftmax("expert", fwd.logits, n, C, trace);
+  const n = y.length;
+  const parts = buildRoute(n, config);
+  const r = new ProgramRunner(parts.b, [...state.params, ...state.slots, ...frozenGate, x, Float32Array.from(y)], trace).run();
+  const routes = r.get(parts.route);
+  let m = 0;
+  for (let i = 0; i < n; i++) if (routes[i] === index) m++;
+  if (m === 0) return { state: { params: state.params.map((a) => a.slice()), slots: state.slots.map((a) => a.slice()) }, loss: 0, routed: 0 };
+  buildExpertTraining(parts, index, m, config);
+  r.run();
+  const logp = r.get(parts.b.indexOf("expert.logp"));
+  const ys = r.get(parts.b.indexOf("expert.y"));
+  const C = config.spec.classes;
   let nll = 0;
-  for (let i = 0; i < n; i++) nll = add(nll, ls.logp[i * C + ys[i]!]!);
-  const loss = div(sub(0, nll), n);
-  // dLogits = (softmax ⊖ onehot) ⊘ n
-  const dLogits = divRow(ls.e, ls.s, n, C);
-  for (let i = 0; i < n; i++) dLogits[i * C + ys[i]!] = sub(dLogits[i * C + ys[i]!]!, 1);
-  for (let i = 0; i < dLogits.length; i++) dLogits[i] = div(dLogits[i]!, n);
-  trace?.("expert.dlogits", dLogits);
-  const grads = mlpBackward("expert", xs, n, state.params, fwd, dLogits, spec.inputSize, spec.expertHidden, C, trace);
-  return { state: momentumStep(state, grads, config.learningRate, config.momentum, trace), loss, routed: n };
+  for (let i = 0; i < m; i++) nll = add(nll, logp[i * C + ys[i]!]!);
+  return { state: newState(r), loss: div(sub(0, nll), m), routed: m };
+}
+
+/** Top-1 routes of a batch under the gate parameters (argmax of the gate logits, first index on ties). */
+export function routes(gate: readonly Float32Array[], x: Float32Array, n: number, spec: KernelSpec): Int32Array {
+  const b = new ProgramBuilder();
+  const p = addParams(b, "route", mlpShapes(spec.inputSize, spec.gateHidden, spec.experts));
+  const xi = b.input("x", [n, spec.inputSize]);
+  const f = mlpForward(b, "route", xi, p);
+  const idx = b.op("route.idx", "rowArgmaxT", [f.logits], [1, n]);
+  const r = new ProgramRunner(b, [...gate, x]).run();
+  return Int32Array.from(r.get(idx));
 }

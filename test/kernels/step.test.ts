@@ -108,12 +108,13 @@ describe("kernels/step (the reference step of exact mode)", () => {
   it("traces every operation in the spec's order, each output once", () => {
     const names: string[] = [];
     const sizes = new Map<string, number>();
-    gateStep(start.gate!, paramsOf(start), batches[0]!.x, batches[0]!.y, DEFAULT_STEP_CONFIG, (name, values) => {
+    gateStep(start.gate!, paramsOf(start), batches[0]!.x, batches[0]!.y, DEFAULT_STEP_CONFIG, (name, values, op) => {
+      assert.equal(op, names.length, "ops are numbered in order");
       names.push(name);
       sizes.set(name, values.length);
     });
     assert.equal(new Set(names).size, names.length, "no name twice");
-    const forward = ["z1", "a1", "h", "z2", "logits", "max", "shifted", "exp", "sumexp", "logsum", "logp"];
+    const forward = ["W1T", "z1", "a1", "h", "W2T", "z2", "logits", "max", "shifted", "exp", "sumexp", "logsum", "logp", "ll"];
     assert.deepEqual(names.slice(0, forward.length), forward.map((n) => `expert-0.${n}`));
     assert.equal(names.at(-1), "sgd.p3");
     assert.equal(sizes.get("gate.z1"), 64 * 32);

@@ -30,9 +30,9 @@ describe("trainer attack one-op", () => {
     const config = oneOpConfig(REFERENCE, 2);
     const spy: StepConfig = {
       ...config,
-      trace(name, values) {
+      trace(name, values, op) {
         const before = values[0];
-        config.trace!(name, values);
+        config.trace!(name, values, op);
         if (values[0] !== before) altered.push(name);
       },
     };

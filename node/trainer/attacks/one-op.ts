@@ -7,8 +7,6 @@ import type { AttackParams, TrainerAttack } from "./types.ts";
 // from there. Exact mode only (it needs the reference step's trace); in tolerance mode it trains honestly.
 // Caught by: a verifier replaying any audited segment (its end state differs).
 
-/** The first operation of every step, whatever the shard (a step starts there). */
-const STEP_START = new Set(["expert-0.z1", "route.z1"]);
 const TARGET = new Set(["gate.z1", "expert.z1"]);
 
 export function oneOpConfig(honest: StepConfig, checkpointInterval: number): StepConfig {
@@ -17,8 +15,8 @@ export function oneOpConfig(honest: StepConfig, checkpointInterval: number): Ste
   let pending = false;
   return {
     ...honest,
-    trace(name, values) {
-      if (STEP_START.has(name)) {
+    trace(name, values, op) {
+      if (op === 0) {
         step += 1;
         if (step % checkpointInterval === 0) pending = true;
       }
