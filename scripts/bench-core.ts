@@ -3,6 +3,7 @@
 //   node scripts/bench-core.ts --json   one JSON object
 //     { "hashGBps": n, "hashGBpsNoble": n, "aggregationMs": { "4": ms, "8": ms, "16": ms }, "updateLength": n }
 // hashGBps / hashGBpsNoble: stateHash framing over a ~16 MB state with node:crypto / @noble/hashes SHA-256.
+// commitGBps (Small): the chunked tensor commitments a contract opens (lib/core/tensor-commit.ts), ~16 MB (~1 MB).
 // aggregationMs: CenteredClip (20 iterations) over N updates of the model's size: every shard's parameters
 // and momentum slots of the default MoE (457,624 floats; --length L for another size). Every figure is the
 // median of --runs (5) runs after one warm-up run.
@@ -10,6 +11,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { centeredClip, stateHash } from "../lib/core/index.ts";
+import { listRoot, tensorRoot } from "../lib/core/tensor-commit.ts";
 import { DEFAULT_MOE_SPEC, shardNames } from "../lib/ml/index.ts";
 import { stateSizes } from "../lib/protocol/index.ts";
 
@@ -96,6 +98,13 @@ const hashGBpsNoble = gbps(large, nobleStateHash);
 const hashGBpsSmall = gbps(small, stateHash);
 const hashGBpsNobleSmall = gbps(small, nobleStateHash);
 
+/** The commitment a contract opens (docs/PROTOCOL.md 3.9): each tensor's chunked root, then the list root. */
+function stateCommitment(arrays: readonly Float32Array[]): string {
+  return listRoot(arrays.map((a) => tensorRoot(a, a.length / 256, 256)));
+}
+const commitGBps = gbps(large, stateCommitment);
+const commitGBpsSmall = gbps(small, stateCommitment);
+
 const aggregationMs: Record<string, number> = {};
 for (const n of CLIP_SIZES) {
   const updates = Array.from({ length: n }, (_, i) => filled(UPDATE_LENGTH, 1000 + i));
@@ -106,11 +115,12 @@ for (const n of CLIP_SIZES) {
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 if (args.json) {
   const ms = Object.fromEntries(Object.entries(aggregationMs).map(([k, v]) => [k, round(v, 2)]));
-  console.log(JSON.stringify({ hashGBps: round(hashGBps, 3), hashGBpsNoble: round(hashGBpsNoble, 3), aggregationMs: ms, updateLength: UPDATE_LENGTH, runs: RUNS }));
+  console.log(JSON.stringify({ hashGBps: round(hashGBps, 3), hashGBpsNoble: round(hashGBpsNoble, 3), commitGBps: round(commitGBps, 3), commitGBpsSmall: round(commitGBpsSmall, 3), aggregationMs: ms, updateLength: UPDATE_LENGTH, runs: RUNS }));
 } else {
   const mb = (s: readonly Float32Array[]) => (s.reduce((t, a) => t + a.byteLength, 0) / 2 ** 20).toFixed(1);
   console.log(`state hash, ${mb(large)} MiB  node:crypto ${hashGBps.toFixed(3)} GB/s   @noble/hashes ${hashGBpsNoble.toFixed(3)} GB/s`);
   console.log(`state hash, ${mb(small)} MiB   node:crypto ${hashGBpsSmall.toFixed(3)} GB/s   @noble/hashes ${hashGBpsNobleSmall.toFixed(3)} GB/s`);
+  console.log(`tensor commitments (4 KiB chunks, SHA-256 tree per tensor, list root): ${mb(large)} MiB ${commitGBps.toFixed(3)} GB/s, ${mb(small)} MiB ${commitGBpsSmall.toFixed(3)} GB/s`);
   for (const [n, ms] of Object.entries(aggregationMs)) {
     console.log(`CenteredClip N=${n.padEnd(2)} × ${UPDATE_LENGTH} floats, 20 iterations: ${ms.toFixed(1)} ms`);
   }

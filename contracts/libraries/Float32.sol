@@ -34,6 +34,12 @@ library Float32 {
         return _key(a) > _key(b);
     }
 
+    /// @notice a = b as floats (false when either is NaN; −0 equals +0).
+    function eq(uint256 a, uint256 b) internal pure returns (bool) {
+        if (isNaN(a) || isNaN(b)) return false;
+        return _key(a) == _key(b);
+    }
+
     /// @notice b if b > a, else a (a NaN a stays NaN, canonical).
     function max(uint256 a, uint256 b) internal pure returns (uint256) {
         if (gt(b, a)) return b;
@@ -126,11 +132,7 @@ library Float32 {
 
     /// @notice Element k of a row of little-endian binary32 values.
     function wordLE(bytes calldata row, uint256 k) internal pure returns (uint256 w) {
-        uint256 word;
-        assembly ("memory-safe") {
-            word := shr(224, calldataload(add(row.offset, mul(k, 4))))
-        }
-        // big-endian read of 4 bytes → reverse the byte order
+        uint256 word = uint32(bytes4(row[4 * k:4 * k + 4])); // big-endian read of 4 bytes → reverse the byte order
         w = ((word & 0xff) << 24) | ((word & 0xff00) << 8) | ((word >> 8) & 0xff00) | (word >> 24);
     }
 

@@ -6,6 +6,11 @@ import { add, div, exp32, log32, max, mul, relu, sub } from "./f32.ts";
 import { ProgramError, tensorDef, type Program } from "./program.ts";
 import { klGradOf, xentGradOf } from "./run.ts";
 
+/** An index read from data: an exact integer in [0, n) (anything else makes the element NaN). */
+function isIndex(v: number, n: number): boolean {
+  return Number.isInteger(v) && v >= 0 && v < n;
+}
+
 /** Row r of tensor t, as it was computed (or given). */
 export type RowSource = (t: number, r: number) => Float32Array;
 
@@ -73,8 +78,11 @@ export function elementOf(p: Program, row: RowSource, opIndex: number, i: number
       return exp32(at(A!, i, j));
     case "log":
       return log32(at(A!, i, j));
-    case "pickLabel":
-      return at(A!, i, at(B!, i, 0));
+    case "pickLabel": {
+      const y = at(B!, i, 0);
+      const a = row(A!, i);
+      return isIndex(y, a.length) ? a[y]! : Number.NaN;
+    }
     case "concatCols":
       return at(op.args[j]!, i, 0);
     case "negDiv":
@@ -95,8 +103,10 @@ export function elementOf(p: Program, row: RowSource, opIndex: number, i: number
       for (let r = 0; r < a.length; r++) if (a[r] === s0 && ++k === j) return r;
       return Number.NaN; // fewer matches than the claimed shape: no value is right
     }
-    case "gatherRows":
-      return at(A!, at(B!, 0, i), j);
+    case "gatherRows": {
+      const r = at(B!, 0, i);
+      return isIndex(r, tensorDef(p, A!).shape[0]) ? at(A!, r, j) : Number.NaN;
+    }
     case "sgdVelocity":
       return add(mul(s0, at(A!, i, j)), at(B!, i, j));
     case "sgdParam":

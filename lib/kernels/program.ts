@@ -63,6 +63,36 @@ export type OpKind =
   /** out[i][j] = P[i][j] ⊖ (s₀ ⊗ V[i][j]) (learning rate η) */
   | "sgdParam";
 
+/** Every kind, in the order of its code (the contract's OneStep.sol numbers kinds by this list). */
+export const OP_KINDS: readonly OpKind[] = [
+  "transpose",
+  "matmulNT",
+  "addRow",
+  "add",
+  "relu",
+  "reluGrad",
+  "rowMax",
+  "rowSum",
+  "rowSumT",
+  "rowArgmaxT",
+  "subCol",
+  "divCol",
+  "exp",
+  "log",
+  "pickLabel",
+  "concatCols",
+  "negDiv",
+  "divScalar",
+  "klGrad",
+  "addScaledRow",
+  "subScaledCol",
+  "xentGrad",
+  "selectIndex",
+  "gatherRows",
+  "sgdVelocity",
+  "sgdParam",
+];
+
 export interface TensorDef {
   readonly name: string;
   readonly shape: Shape;

@@ -2,8 +2,10 @@
 //   shards.ts      shard index <-> name, the model seed of a run, the step config a run implies (stepConfigFor)
 //   trajectory.ts  a round's local steps: segments, checkpoint hashes, Merkle tree, the update Δ = s_0 − s_H
 //   aggregate.ts   S_{r+1} from S_r and the committed updates (CenteredClip, outer step)
+//   dataset.ts     checkDataset: the local MNIST against the run's datasetRoot
 //   manifest.ts    a commitment's checkpoint hashes, served keyed by its Merkle root and checked by rebuilding it
 export * from "./shards.ts";
 export * from "./trajectory.ts";
 export * from "./aggregate.ts";
 export * from "./manifest.ts";
+export * from "./dataset.ts";

@@ -10,7 +10,7 @@ import { ChainError, commitRound, connect, ensureStake, joinRun, readRun, runCoo
 import { canonicalStateBytes, CommitStatus, decodeStateBytes, hashBytes, roundSchedule, Role, stateHash } from "../../lib/core/index.ts";
 import { DEFAULT_MOE_SPEC, evaluate, initModel, loadMnist, paramsOf, selectBackend, type BackendPreference, type ModelState } from "../../lib/ml/index.ts";
 import { BlobKind, createVerihiveNode, peerIdentityFromEthKey, publishAnnouncement, signedAnnouncement, subscribeAnnouncements } from "../../lib/p2p/index.ts";
-import { modelSeed, shardIndex, shardName, stateArrays, stateSizes, stepConfigFor, trainRound } from "../../lib/protocol/index.ts";
+import { checkDataset, modelSeed, shardIndex, shardName, stateArrays, stateSizes, stepConfigFor, trainRound } from "../../lib/protocol/index.ts";
 import type { Logger } from "../log.ts";
 import { BlobStore, Journal } from "../journal.ts";
 import { ChainClock } from "../peer/clock.ts";
@@ -164,6 +164,8 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
 
   try {
     const realTrain = loadMnist("train");
+    const dataset = checkDataset(spec, realTrain);
+    log.info("dataset", { root: dataset.root, checked: dataset.checked });
     const train = opts.attack?.trainingData ? opts.attack.trainingData(realTrain) : realTrain;
     const test = loadMnist("test");
     const initial = initModel(modelSeed(opts.runId, spec.modelHash), moe);

@@ -36,6 +36,8 @@ export interface BenchResult {
   machine: Record<string, string | number>;
   gas: Record<string, number> | null;
   hashGBps: number | null;
+  /** Tensor commitments (lib/core/tensor-commit.ts) over a ~16 MB state, GB/s (target ≥ 1). */
+  commitGBps: number | null;
   exchangeMBps: number | null;
   stepsPerSecond: Record<string, number> | null;
   /** Reference-kernel steps/s ÷ tfjs wasm steps/s, the lower of the gate and the expert step, same run (target ≥ 1). */
@@ -126,6 +128,7 @@ export function assemble(
     machine: meta.machine,
     gas: numbers(details.gas),
     hashGBps: num(core?.hashGBps),
+    commitGBps: num(core?.commitGBps),
     exchangeMBps: num(p2p?.exchangeMBps),
     stepsPerSecond,
     referenceOverWasm: num(ml?.referenceOverWasm),

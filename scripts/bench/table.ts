@@ -32,6 +32,7 @@ export function tableRows(r: BenchResult): Row[] {
     rows.push({ figure: `gas ${op}`, value: gas === undefined ? "-" : String(gas), target: `≤ ${t}`, verdict: verdict(gas, t) });
   }
   rows.push({ figure: "state hash GB/s", value: fmt(r.hashGBps, 3), target: "", verdict: "" });
+  rows.push({ figure: "tensor commitments GB/s", value: fmt(r.commitGBps, 3), target: "≥ 1", verdict: r.commitGBps === null ? "" : r.commitGBps >= 1 ? "ok" : "under" });
   rows.push({ figure: "update exchange MB/s", value: fmt(r.exchangeMBps, 1), target: "", verdict: "" });
   rows.push({ figure: "steps/s (gate step, batch 64)", value: entries(r.stepsPerSecond, 1), target: "", verdict: "" });
   rows.push({ figure: "reference kernels ÷ wasm steps/s", value: fmt(r.referenceOverWasm, 2), target: "≥ 1", verdict: r.referenceOverWasm === null ? "" : r.referenceOverWasm >= 1 ? "ok" : "under" });

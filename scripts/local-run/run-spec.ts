@@ -27,6 +27,8 @@ export interface LocalRunShape {
   readonly cores: number;
   /** Steps per core-second to size the windows for (--pace); undefined: the slow-machine default. */
   readonly pace?: number | undefined;
+  /** The training set's root (lib/ml/dataset-root.ts); peers refuse a different local MNIST. Default: none named. */
+  readonly datasetRoot?: `0x${string}` | undefined;
 }
 
 /** Seconds a trainer needs to train H local steps when the trainers share `cores` cores. */
@@ -68,6 +70,7 @@ export function localRunSpec(shape: LocalRunShape): RunSpec {
     toleranceMicros: shape.mode === "tolerance" ? shape.toleranceMicros : 0,
     // exact mode replays on the reference kernels; tolerance mode on tfjs wasm
     referenceBackend: shape.mode === "tolerance" ? ReferenceBackend.wasm : ReferenceBackend.kernels,
+    ...(shape.datasetRoot !== undefined && { datasetRoot: shape.datasetRoot }),
   });
 }
 

@@ -1,19 +1,21 @@
-// Gas of the Float32 library's operations and of the largest one-element check of the reference step
-// (a 784-term dot product: one element of x·W1), for scripts/bench-gas.ts.
-import { toHex } from "viem";
-import { fromBits } from "../../lib/kernels/f32.ts";
+// Gas of the Float32 library's operations, and of the one-element check (OneStep.sol) of every operation kind
+// of the default model's gate and expert steps as a whole transaction (calldata included), for
+// scripts/bench-gas.ts. oneStepMax is the largest: the step whose element costs most to re-execute.
+import { encodeFunctionData } from "viem";
+import { expertProgram, gateProgram, routes } from "../../lib/kernels/step.ts";
+import { DEFAULT_STEP_CONFIG, initModel, loadMnist } from "../../lib/ml/index.ts";
 import { SplitMix32 } from "../../lib/ml/prng.ts";
+import { batchStream } from "../ml/helpers.ts";
 import { viem } from "./fixture.ts";
+import { oneStepCall, runAll, type OneStepHarness } from "./one-step-call.ts";
+import type { Program } from "../../lib/kernels/program.ts";
 
 const OPS = { add: 0, sub: 1, mul: 2, div: 3, max: 4, relu: 5, exp32: 6, log32: 7 } as const;
 
-type Harness = {
-  read: { gasOf: (args: [number, bigint, bigint]) => Promise<readonly [bigint, bigint]> };
-  address: `0x${string}`;
-};
+type Harness = { read: { gasOf: (args: [number, bigint, bigint]) => Promise<readonly [bigint, bigint]> } };
 
-/** Median gas of each operation over typical operands (finite, normal, of mixed signs and sizes), and `oneStepMax`. */
-export async function measureFloat32Gas(): Promise<Record<string, number>> {
+/** Median gas of each Float32 operation over typical operands (finite, normal, of mixed signs and sizes). */
+async function float32Gas(): Promise<Record<string, number>> {
   const harness = (await viem.deployContract("Float32Harness")) as unknown as Harness;
   const rng = new SplitMix32(5);
   const typical = () => BigInt(new Uint32Array(Float32Array.of((rng.nextFloat() * 2 - 1) * 8).buffer)[0]!);
@@ -27,14 +29,45 @@ export async function measureFloat32Gas(): Promise<Record<string, number>> {
     gas.sort((a, b) => a - b);
     out[`f32.${name}`] = gas[15]!;
   }
-  // The one-step check's arithmetic for the largest operation: z1[i][j] = Σ_k x[i][k] ⊗ W1[k][j], k < 784,
-  // as a whole transaction (calldata included) through the harness's dot().
-  const row = () => toHex(new Uint8Array(Float32Array.from({ length: 784 }, () => fromBits(Number(typical()))).buffer));
+  return out;
+}
+
+/** The largest transaction gas of one element per operation kind, over the gate and a busy expert step. */
+async function oneStepGas(): Promise<Record<string, number>> {
+  const harness = (await viem.deployContract("OneStepHarness")) as unknown as OneStepHarness;
+  const artifact = await import("../../artifacts/contracts/test/OneStepHarness.sol/OneStepHarness.json", { with: { type: "json" } });
   const publicClient = await viem.getPublicClient();
   const [wallet] = await viem.getWalletClients();
-  const { encodeFunctionData } = await import("viem");
-  const artifact = await import("../../artifacts/contracts/test/Float32Harness.sol/Float32Harness.json", { with: { type: "json" } });
-  const data = encodeFunctionData({ abi: artifact.default.abi, functionName: "dot", args: [row(), row()] });
-  out.oneStepMax = Number(await publicClient.estimateGas({ account: wallet!.account, to: harness.address, data }));
+  const config = DEFAULT_STEP_CONFIG;
+  const model = initModel(11);
+  const batch = batchStream(loadMnist("train"), 5, 1)[0]!;
+  const experts = Array.from({ length: config.spec.experts }, (_, e) => model[`expert-${e}`]!.params).flat();
+  const gate = gateProgram(batch.y.length, config);
+  const route = routes(model.gate!.params, batch.x, batch.y.length, config.spec);
+  const busy = [...route].sort((a, b) => route.filter((r) => r === b).length - route.filter((r) => r === a).length)[0]!;
+  const m = route.filter((r) => r === busy).length;
+  const expert = expertProgram(busy, batch.y.length, m, config);
+  const e = model[`expert-${busy}`]!;
+  const runs: [Program, Float32Array[]][] = [
+    [gate, runAll(gate, [...model.gate!.params, ...model.gate!.slots, ...experts, batch.x, Float32Array.from(batch.y)])],
+    [expert, runAll(expert, [...e.params, ...e.slots, ...model.gate!.params, batch.x, Float32Array.from(batch.y)])],
+  ];
+  const out: Record<string, number> = {};
+  for (const [p, tensors] of runs) {
+    for (let k = 0; k < p.ops.length; k++) {
+      const op = p.ops[k]!;
+      const [rows, cols] = op.shape;
+      const data = encodeFunctionData({ abi: artifact.default.abi, functionName: "element", args: oneStepCall(p, tensors, k, rows - 1, cols - 1) });
+      const gas = Number(await publicClient.estimateGas({ account: wallet!.account, to: harness.address, data }));
+      const key = `oneStep.${op.kind}`;
+      out[key] = Math.max(out[key] ?? 0, gas);
+    }
+  }
+  out.oneStepMax = Math.max(...Object.values(out));
   return out;
+}
+
+/** Float32 operation gas (f32.<op>), one-step gas per kind (oneStep.<kind>) and oneStepMax. */
+export async function measureFloat32Gas(): Promise<Record<string, number>> {
+  return { ...(await float32Gas()), ...(await oneStepGas()) };
 }

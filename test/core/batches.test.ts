@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "mocha";
 import { encodeAbiParameters, hexToBytes, keccak256, stringToHex, type Address } from "viem";
 import { batchIndices, batchSeed, type BatchParams } from "../../lib/core/index.ts";
+import { viem } from "../contracts/fixture.ts";
 
 const BASE: BatchParams = {
   roundSeed: keccak256(stringToHex("round-seed")),
@@ -98,5 +99,25 @@ describe("batch derivation (lib/core/batches.ts)", () => {
       { sliceStart: 2 ** 32 - 5, sliceLength: 10 },
     ];
     for (const b of bad) assert.throws(() => batchIndices({ ...BASE, ...b }), { name: "BatchDerivationError" }, JSON.stringify(b));
+  });
+});
+
+describe("core/batches against BatchIndices.sol", () => {
+  it("gives every index of random batches as the contract computes it, one at a time", async () => {
+    const harness = (await viem.deployContract("BatchIndicesHarness")) as unknown as {
+      read: { indexAt: (a: [`0x${string}`, `0x${string}`, number, number, bigint, bigint, bigint]) => Promise<bigint> };
+    };
+    for (const [seed, sliceStart, sliceLength] of [
+      ["a", 0, 60_000],
+      ["b", 100, 3],
+      ["c", 7, 2 ** 31 + 1],
+    ] as const) {
+      const p = { roundSeed: keccak256(stringToHex(seed)), trainer: "0x90F79bf6EB2c4f870365E785982E1f101E93b906" as const, shard: 2, step: 41, batchSize: 64, sliceStart, sliceLength };
+      const want = batchIndices(p);
+      for (const i of [0, 1, 7, 8, 33, 63]) {
+        const got = await harness.read.indexAt([p.roundSeed, p.trainer, p.shard, p.step, BigInt(i), BigInt(sliceStart), BigInt(sliceLength)]);
+        assert.equal(Number(got), want[i], `${seed} index ${i}`);
+      }
+    }
   });
 });

