@@ -11,6 +11,8 @@ import { batchStream } from "../ml/helpers.ts";
 import { viem } from "./fixture.ts";
 import { oneStepCall, runAll, type OneStepHarness as Harness } from "./one-step-call.ts";
 
+const spec = DEFAULT_STEP_CONFIG.spec;
+
 async function checkProgram(harness: Harness, p: Program, tensors: Float32Array[], seed: number): Promise<number> {
   const rng = new SplitMix32(seed);
   const row = rowsOf(p, tensors);
