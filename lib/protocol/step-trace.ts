@@ -1,0 +1,65 @@
+import type { Hex } from "viem";
+import { listRoot, tensorRoot } from "../core/tensor-commit.ts";
+import { tensorDef, type Program } from "../kernels/program.ts";
+import { ProgramRunner } from "../kernels/run.ts";
+import { expertProgram, gateProgram, mlpShapes, routes } from "../kernels/step.ts";
+import { parseShard, type ModelParams, type MoeSpec, type ShardState } from "../ml/moe.ts";
+import type { StepConfig } from "../ml/step.ts";
+import type { Batch } from "../ml/mnist.ts";
+
+// A step's trace as the dispute game opens it (docs/PROTOCOL.md 7.1): the program of the step, every tensor
+// (inputs, then each operation's output), each tensor's root (3.9) and the list root over them; and the state
+// roots a segment's per-step list is made of: the list root of the state's eight tensor roots, parameters
+// then slots (the order of stateArrays).
+
+export interface StepTrace {
+  readonly program: Program;
+  readonly tensors: Float32Array[];
+  readonly roots: Hex[];
+  readonly traceRoot: Hex;
+  /** The state root before the step (from the trace's first eight inputs). */
+  readonly startRoot: Hex;
+  /** The state root after it: from the last eight outputs (sgd.v0…3, sgd.p0…3), or the start's when no row was routed. */
+  readonly endRoot: Hex;
+}
+
+function shardShapes(shard: string, spec: MoeSpec) {
+  const ref = parseShard(shard, spec);
+  return ref.kind === "gate" ? mlpShapes(spec.inputSize, spec.gateHidden, spec.experts) : mlpShapes(spec.inputSize, spec.expertHidden, spec.classes);
+}
+
+/** The root of a shard state: the list root of its eight tensor roots, parameters then slots. */
+export function stateRoot(shard: string, state: ShardState, spec: MoeSpec): Hex {
+  const shapes = shardShapes(shard, spec);
+  const arrays = [...state.params, ...state.slots];
+  return listRoot(arrays.map((a, k) => tensorRoot(a, shapes[k % 4]![0], shapes[k % 4]![1])));
+}
+
+/** Runs one reference step with every output kept, and commits to all of it. */
+export function traceStep(shard: string, state: ShardState, frozen: ModelParams, batch: Batch, config: StepConfig): StepTrace {
+  const spec = config.spec;
+  const ref = parseShard(shard, spec);
+  const n = batch.y.length;
+  let program: Program;
+  let inputs: Float32Array[];
+  if (ref.kind === "gate") {
+    program = gateProgram(n, config);
+    const experts = Array.from({ length: spec.experts }, (_, e) => [...frozen[`expert-${e}`]!]).flat();
+    inputs = [...state.params, ...state.slots, ...experts, batch.x, Float32Array.from(batch.y)];
+  } else {
+    const route = routes(frozen.gate!, batch.x, n, spec);
+    const m = route.filter((r) => r === ref.index).length;
+    program = expertProgram(ref.index, n, m, config);
+    inputs = [...state.params, ...state.slots, ...frozen.gate!, batch.x, Float32Array.from(batch.y)];
+  }
+  const tensors = new ProgramRunner(program, inputs, () => {}).run().tensors as Float32Array[];
+  const roots = tensors.map((t, k) => {
+    const [rows, cols] = tensorDef(program, k).shape;
+    return tensorRoot(t, rows, cols);
+  });
+  const startRoot = listRoot(roots.slice(0, 8));
+  const trained = program.ops.at(-1)?.name === "sgd.p3";
+  const last = roots.slice(roots.length - 8);
+  const endRoot = trained ? listRoot([...last.slice(4), ...last.slice(0, 4)]) : startRoot;
+  return { program, tensors, roots, traceRoot: listRoot(roots), startRoot, endRoot };
+}
