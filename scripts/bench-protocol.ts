@@ -10,7 +10,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { keccak256, stringToHex } from "viem";
 import { canonicalStateBytes, decodeStateBytes, batchIndices } from "../lib/core/index.ts";
-import { DEFAULT_MOE_SPEC, DEFAULT_STEP_CONFIG, gatherBatch, initModel, loadMnist, paramsOf, selectBackend, trainStep } from "../lib/ml/index.ts";
+import { DEFAULT_MOE_SPEC, DEFAULT_STEP_CONFIG, gatherBatch, initModel, loadMnist, paramsOf, selectBackend, trainStep, type StepConfig } from "../lib/ml/index.ts";
 import { applyUpdates, modelSeed, shardIndex, stateSizes, trainRound } from "../lib/protocol/index.ts";
 
 const { values } = parseArgs({
@@ -20,13 +20,17 @@ const { values } = parseArgs({
     peers: { type: "string", default: "2" },
     shard: { type: "string", default: "gate" },
     backend: { type: "string", default: "auto" },
+    arithmetic: { type: "string", default: "reference" },
     json: { type: "boolean" },
     help: { type: "boolean" },
   },
   strict: true,
 });
 if (values.help) {
-  console.log("usage: node scripts/bench-protocol.ts [--steps 500] [--interval 25] [--peers 2] [--shard gate] [--backend auto] [--json]");
+  console.log(
+    "usage: node scripts/bench-protocol.ts [--steps 500] [--interval 25] [--peers 2] [--shard gate] [--arithmetic reference|tfjs] [--backend auto] [--json]\n" +
+      "  --arithmetic  reference (default): the kernels exact mode trains on; tfjs: the --backend's kernels (tolerance mode)",
+  );
   process.exit(0);
 }
 const H = Number(values.steps);
@@ -36,9 +40,13 @@ if (!Number.isInteger(H) || !Number.isInteger(c) || c < 1 || H % c !== 0 || !Num
   console.error("bench-protocol: --steps must be a positive multiple of --interval, --peers a positive integer");
   process.exit(2);
 }
+if (values.arithmetic !== "reference" && values.arithmetic !== "tfjs") {
+  console.error(`bench-protocol: --arithmetic must be reference or tfjs, got ${values.arithmetic}`);
+  process.exit(2);
+}
 const backend = await selectBackend(values.backend as "auto");
 const moe = { ...DEFAULT_MOE_SPEC, experts: 2 };
-const config = { ...DEFAULT_STEP_CONFIG, spec: moe };
+const config: StepConfig = { ...DEFAULT_STEP_CONFIG, spec: moe, arithmetic: values.arithmetic };
 const shard = values.shard!;
 const train = loadMnist("train");
 const model = initModel(modelSeed(1n, keccak256("0x01")), moe);
@@ -85,6 +93,7 @@ for (let i = 0; i < 5; i++) {
   proto.push(await protocol());
 }
 const result = {
+  arithmetic: config.arithmetic,
   backend: backend.name,
   shard,
   localSteps: H,
@@ -97,7 +106,7 @@ const result = {
 };
 if (values.json) console.log(JSON.stringify(result));
 else {
-  console.log(`backend ${result.backend}, shard ${shard}, H=${H}, c=${c}, ${peers} updates aggregated (medians of 5 interleaved pairs)`);
+  console.log(`${result.arithmetic === "reference" ? "reference kernels" : `tfjs ${result.backend}`}, shard ${shard}, H=${H}, c=${c}, ${peers} updates aggregated (medians of 5 interleaved pairs)`);
   console.log(`  local steps alone      ${result.baselineMs} ms`);
   console.log(`  with the protocol      ${result.protocolMs} ms`);
   console.log(`  overhead ratio         ${result.protocolOverhead}  (median of the pairs' ratios; target <= 1.05)`);

@@ -1,7 +1,8 @@
 // End to end with real processes (npm start's scripts/start.ts): byzantine trainers and a byzantine verifier
 // against honest trainers and verifiers on a real chain. What must happen, per docs/PROTOCOL.md and
 // docs/VERIFIER.md:
-//   sign-flip, label-flip   audited, challenged, found guilty by a jury, slashed and removed; updates left out after
+//   sign-flip, label-flip,  audited, challenged, found guilty by a jury, slashed and removed; updates left out after
+//   one-op                  (one-op: one element of one operation per segment wrong, on the reference kernels)
 //   equivocate              proved on-chain from its signed gossip, slashed without a jury
 //   withhold                reported unavailable, withheld by the jury: no credit for the round
 //   false-challenge         the challenged honest trainers are acquitted and keep stake and credit
@@ -34,18 +35,26 @@ interface Report {
   peers: Peer[];
 }
 
-/** Runs npm start's script; its output is kept next to the report (the test's failure message names the file). */
+/**
+ * Runs npm start's script and checks that it exits 0 (it exits 1 when an honest peer fails or is slashed, or
+ * the honest state hashes differ); its output is kept next to the report (failure messages name the file).
+ */
 async function start(args: string[]): Promise<Report> {
   const dir = mkdtempSync(join(tmpdir(), "verihive-e2e-attacks-"));
   const report = join(dir, "report.json");
   const out = await exec(process.execPath, ["scripts/start.ts", "--local-steps", "50", "--audit-rate", "10000", ...args, "--report", report], {
     maxBuffer: 64 * 1024 * 1024,
-  }).catch((e: { stdout?: string; stderr?: string }) => e);
-  writeFileSync(join(dir, "start.log"), `${out.stdout ?? ""}${out.stderr ?? ""}`);
+  }).then(
+    (ok) => ({ ...ok, code: 0 }),
+    (e: { stdout?: string; stderr?: string; code?: number }) => ({ stdout: e.stdout, stderr: e.stderr, code: e.code ?? -1 }),
+  );
+  const log = join(dir, "start.log");
+  writeFileSync(log, `${out.stdout ?? ""}${out.stderr ?? ""}`);
+  assert.equal(out.code, 0, `npm start exited ${out.code}; its output: ${log}`);
   try {
     return JSON.parse(readFileSync(report, "utf8")) as Report;
   } catch {
-    throw new Error(`npm start wrote no report; its output: ${join(dir, "start.log")}`);
+    throw new Error(`npm start wrote no report; its output: ${log}`);
   }
 }
 
@@ -56,9 +65,9 @@ const byAttack = (r: Report, name: string) => r.peers.find((p) => p.attack === n
 describe("end to end: attacks are caught, honest peers are not harmed", function () {
   this.timeout(480_000);
 
-  it("sign-flip and label-flip trainers are challenged, found guilty, slashed and removed", async () => {
-    const r = await start(["--trainers", "5", "--rounds", "3", "--verifiers", "2", "--byzantine", "2", "--attack", "sign-flip,label-flip"]);
-    for (const name of ["sign-flip", "label-flip"]) {
+  it("sign-flip, label-flip and one-op trainers are challenged, found guilty, slashed and removed (exact mode, reference kernels)", async () => {
+    const r = await start(["--trainers", "6", "--rounds", "3", "--verifiers", "2", "--byzantine", "3", "--attack", "sign-flip,label-flip,one-op"]);
+    for (const name of ["sign-flip", "label-flip", "one-op"]) {
       const p = byAttack(r, name);
       assert.equal(p.slashed, true, `${name} slashed (exit code ${(p as { exitCode?: number }).exitCode})`);
       assert.ok(p.slashedFor?.includes("fraud"), `${name} slashed for fraud (${p.slashedFor?.join(",")})`);
@@ -69,8 +78,11 @@ describe("end to end: attacks are caught, honest peers are not harmed", function
       assert.equal(p.credits, "9600", "3 rounds x 50 steps x 64 credited"); // every honest commitment finalized
     }
     const verifiers = r.peers.filter((p) => p.role === "verifier");
-    assert.ok(verifiers.reduce((n, v) => n + (v.activity?.challenged ?? 0), 0) >= 2, "both attackers challenged");
-    for (const v of verifiers) assert.equal(v.activity?.disputesLost ?? 0, 0, "no honest verifier loses a dispute");
+    assert.ok(verifiers.reduce((n, v) => n + (v.activity?.challenged ?? 0), 0) >= 3, "every attacker challenged");
+    for (const v of verifiers) {
+      assert.equal(v.activity?.disputesLost ?? 0, 0, "no honest verifier loses a dispute");
+      assert.equal(v.slashed, false, `honest verifier ${v.address} loses nothing`);
+    }
     assert.equal(r.stateHashesAgree, true, "honest trainers end with the same state");
     // Their updates are left out once they are banned: the model still learns.
     assert.ok(r.accuracy > 0.6, `accuracy ${r.accuracy}`);
@@ -96,6 +108,10 @@ describe("end to end: attacks are caught, honest peers are not harmed", function
     // It may also win against the withholder, whose data it honestly reports missing.
     assert.ok((liar.activity?.disputesLost ?? 0) >= 1, "it lost its challenges of honest trainers");
     assert.ok(liar.slashedFor?.includes("bond-lost"), "and their bonds");
+    for (const v of r.peers.filter((p) => p.role === "verifier" && p.attack === null)) {
+      assert.equal(v.slashed, false, `honest verifier ${v.address} loses nothing to the false challenger`);
+      assert.equal(v.activity?.disputesLost ?? 0, 0);
+    }
     assert.equal(r.stateHashesAgree, true);
   });
 });
