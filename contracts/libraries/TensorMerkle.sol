@@ -2,12 +2,12 @@
 pragma solidity 0.8.30;
 
 /// @title TensorMerkle
-/// @notice Opens one piece of a commitment of lib/core/tensor-commit.ts (docs/PROTOCOL.md 3.9): a 4 KiB chunk of
+/// @notice Opens one piece of a commitment of lib/core/tensor-commit.ts (docs/PROTOCOL.md 3.9): an 8 KiB chunk of
 /// a tensor's little-endian binary32 bytes under a positional SHA-256 tree whose root is bound to the shape,
 /// or one bytes32 item of a list of roots. Proof lengths, indices and chunk lengths must fit the shape, so a
 /// proof opens exactly one place.
 library TensorMerkle {
-    uint256 internal constant CHUNK_BYTES = 4096;
+    uint256 internal constant CHUNK_BYTES = 8192;
 
     /// @notice A chunk or list proof does not fit the committed shape.
     error TensorProofInvalid();

@@ -3,17 +3,17 @@ import { bytesToHex, hexToBytes, type Hex } from "viem";
 import { MerkleError } from "./errors.ts";
 
 // Commitments a contract can open one piece of (docs/PROTOCOL.md 3.9): a tensor's little-endian binary32
-// bytes in 4 KiB chunks under a positional SHA-256 Merkle tree, its shape bound into the root; and a list of
+// bytes in 8 KiB chunks under a positional SHA-256 Merkle tree, its shape bound into the root; and a list of
 // such roots (a state's tensors, a step's trace) under the same kind of tree. SHA-256 because it is fast
 // here (node:crypto) and a precompile on-chain (contracts/libraries/TensorMerkle.sol mirrors this file).
 //
-//   leaf_c      = sha256(chunk c)                     chunk c = bytes [4096·c, 4096·(c+1)) of the tensor
+//   leaf_c      = sha256(chunk c)                     chunk c = bytes [8192·c, 8192·(c+1)) of the tensor
 //   node        = sha256(left ‖ right)                leaves padded with 32 zero bytes to a power of two
 //   tensorRoot  = sha256(uint32 rows ‖ uint32 cols ‖ tree root)   (big-endian)
 //   listRoot    = sha256(uint32 count ‖ tree root over the list's bytes32 items)
 // A tensor with no values has one empty chunk. Proofs list the siblings from the leaf up.
 
-export const CHUNK_BYTES = 4096;
+export const CHUNK_BYTES = 8192;
 /** Binary32 values per chunk. */
 export const CHUNK_VALUES = CHUNK_BYTES / 4;
 const ZERO = new Uint8Array(32);

@@ -55,10 +55,10 @@ describe("core/tensor-commit (chunked SHA-256 commitments a contract opens)", ()
   });
 
   it("refuses a proof that does not fit the shape (index, chunk length, depth)", () => {
-    const t = new TensorTree(values(3000, 2), 3, 1000); // 12 000 bytes: 3 chunks
-    assert.throws(() => tensorRootFromChunk(3, 1000, 3, t.chunk(2), t.proof(2)), { name: "MerkleError" });
-    assert.throws(() => tensorRootFromChunk(3, 1000, 2, t.chunk(1), t.proof(2)), { name: "MerkleError" });
-    assert.throws(() => tensorRootFromChunk(3, 1000, 2, t.chunk(2), t.proof(2).slice(1)), { name: "MerkleError" });
+    const t = new TensorTree(values(6000, 2), 3, 2000); // 24 000 bytes: 3 chunks
+    assert.throws(() => tensorRootFromChunk(3, 2000, 3, t.chunk(2), t.proof(2)), { name: "MerkleError" });
+    assert.throws(() => tensorRootFromChunk(3, 2000, 2, t.chunk(1), t.proof(2)), { name: "MerkleError" });
+    assert.throws(() => tensorRootFromChunk(3, 2000, 2, t.chunk(2), t.proof(2).slice(1)), { name: "MerkleError" });
     assert.throws(() => new TensorTree(values(5, 1), 2, 3), { name: "MerkleError" });
     assert.throws(() => new ListTree([]), { name: "MerkleError" });
   });
@@ -66,8 +66,8 @@ describe("core/tensor-commit (chunked SHA-256 commitments a contract opens)", ()
   it("maps a value range to its chunks", () => {
     assert.deepEqual(chunksOfRange(0, 1), [0, 0]);
     assert.deepEqual(chunksOfRange(CHUNK_VALUES - 1, 2), [0, 1]);
-    assert.deepEqual(chunksOfRange(784 * 5, 784), [3, 4]);
-    assert.equal(CHUNK_BYTES, 4096);
+    assert.deepEqual(chunksOfRange(784 * 5, 784), [1, 2]);
+    assert.equal(CHUNK_BYTES, 8192);
   });
 
   it("gives the roots TensorMerkle.sol computes (chunks, list items, whole lists)", async () => {
