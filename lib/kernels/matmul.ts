@@ -8,7 +8,7 @@
 //                 only add padded rows and columns that are dropped)
 import { COL_BLOCK, matmulModuleBytes, ROW_BLOCK } from "./matmul-wasm.ts";
 
-export function matmulScalar(a: Float32Array, b: Float32Array, m: number, k: number, n: number, out = new Float32Array(m * n)): Float32Array {
+export function matmulScalar(a: Float32Array, b: Float32Array, m: number, k: number, n: number, out: Float32Array = new Float32Array(m * n)): Float32Array {
   checkShapes(a, b, m, k, n, out);
   out.fill(0);
   // i, k, j order: out[i·n + j] meets its k terms in order, one rounding per product and per sum.
@@ -66,7 +66,7 @@ const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
 const WASM_MIN_WORK = 4096;
 
 /** C = A·B in the reference order; large products on the SIMD kernel (same bits as `matmulScalar`). */
-export function matmul(a: Float32Array, b: Float32Array, m: number, k: number, n: number, out = new Float32Array(m * n)): Float32Array {
+export function matmul(a: Float32Array, b: Float32Array, m: number, k: number, n: number, out: Float32Array = new Float32Array(m * n)): Float32Array {
   checkShapes(a, b, m, k, n, out);
   if (m * k * n < WASM_MIN_WORK) return matmulScalar(a, b, m, k, n, out);
   const kern = load();
@@ -96,7 +96,7 @@ export function matmul(a: Float32Array, b: Float32Array, m: number, k: number, n
 }
 
 /** Aᵀ of an m×n matrix (n×m), a plain copy. */
-export function transpose(a: Float32Array, m: number, n: number, out = new Float32Array(m * n)): Float32Array {
+export function transpose(a: Float32Array, m: number, n: number, out: Float32Array = new Float32Array(m * n)): Float32Array {
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[j * m + i] = a[i * n + j]!;
   return out;
 }

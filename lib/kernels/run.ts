@@ -8,22 +8,40 @@ import { ProgramError, type OpDef, type Program, type Shape } from "./program.ts
 /** Receives each operation's output (and its index in the program) before the next operation reads it. */
 export type TraceSink = (name: string, values: Float32Array, op: number) => void;
 
+export interface RunnerOptions {
+  /**
+   * Output buffers indexed by operation, lent from an earlier run of the same program (every kind writes every
+   * element of its output, so a reused buffer needs no clearing); buffers allocated now are kept in it. A caller
+   * that passes it must treat every output it does not take out of `scratch` as overwritten by the next run.
+   */
+  scratch?: (Float32Array | undefined)[];
+  /** The outputs of the first operations, already computed (by a runner of a program that begins the same way). */
+  computed?: readonly (Float32Array | undefined)[];
+}
+
 export class ProgramRunner {
   /** Every tensor computed so far; a transpose nobody has read yet is left out (undefined) unless traced. */
   readonly tensors: (Float32Array | undefined)[] = [];
   #program: { inputs: readonly { name: string; shape: Shape }[]; ops: readonly OpDef[] };
   #done = 0;
   readonly #trace: TraceSink | undefined;
+  readonly #scratch: (Float32Array | undefined)[] | undefined;
 
   /** `program` may grow after construction (a builder's live arrays); `run()` computes what is new. */
-  constructor(program: Program, inputs: readonly Float32Array[], trace?: TraceSink) {
+  constructor(program: Program, inputs: readonly Float32Array[], trace?: TraceSink, options: RunnerOptions = {}) {
     this.#program = program;
     this.#trace = trace;
+    this.#scratch = options.scratch;
     if (inputs.length !== program.inputs.length) throw new ProgramError(`${inputs.length} inputs for ${program.inputs.length}`);
     program.inputs.forEach((def, t) => {
       if (inputs[t]!.length !== def.shape[0] * def.shape[1]) throw new ProgramError(`input ${def.name}: ${inputs[t]!.length} values for ${def.shape.join("×")}`);
       this.tensors.push(inputs[t]!);
     });
+    // Outputs of the program's first operations computed by an earlier runner of a program that starts alike.
+    for (const v of options.computed ?? []) {
+      this.tensors.push(v);
+      this.#done++;
+    }
   }
 
   /** Computes the operations not yet computed. */
@@ -37,7 +55,7 @@ export class ProgramRunner {
         this.tensors.push(undefined);
         continue;
       }
-      const out = this.#compute(op);
+      const out = this.#compute(op, this.#done);
       this.#trace?.(op.name, out, this.#done);
       this.tensors.push(out);
     }
@@ -50,7 +68,7 @@ export class ProgramRunner {
     if (t >= this.tensors.length) throw new ProgramError(`tensor ${t} is not computed`);
     let v = this.tensors[t];
     if (v === undefined) {
-      v = this.#compute(p.ops[t - p.inputs.length]!);
+      v = this.#compute(p.ops[t - p.inputs.length]!, t - p.inputs.length);
       this.tensors[t] = v;
     }
     return v;
@@ -61,6 +79,16 @@ export class ProgramRunner {
     return t < p.inputs.length ? p.inputs[t]!.shape : p.ops[t - p.inputs.length]!.shape;
   }
 
+  /** The output buffer of the operation being computed: a scratch one of the right size, or a new one kept in scratch. */
+  #outputBuffer(length: number, k: number): Float32Array {
+    const s = this.#scratch;
+    const lent = s?.[k];
+    if (lent !== undefined && lent.length === length) return lent;
+    const fresh = new Float32Array(length);
+    if (s !== undefined) s[k] = fresh;
+    return fresh;
+  }
+
   /** The op that produced tensor t, if it is a transpose's output (matmulNT then multiplies by its argument). */
   #transposeSource(t: number): number | undefined {
     const p = this.#program;
@@ -68,12 +96,12 @@ export class ProgramRunner {
     return op?.kind === "transpose" ? op.args[0] : undefined;
   }
 
-  #compute(op: OpDef): Float32Array {
+  #compute(op: OpDef, k: number): Float32Array {
     const [rows, cols] = op.shape;
     // matmulNT's right factor is read through its transpose's argument when it has one (see below)
     const deferred = op.kind === "matmulNT" ? this.#transposeSource(op.args[1]!) : undefined;
     const a = op.args.map((t, k) => (k === 1 && deferred !== undefined ? EMPTY : this.get(t)));
-    const out = new Float32Array(rows * cols);
+    const out = this.#outputBuffer(rows * cols, k);
     const s0 = op.scalars[0]!;
     const inCols = this.#shape(op.args[0]!)[1];
     switch (op.kind) {

@@ -120,11 +120,43 @@ export interface KernelStepResult {
   readonly routed: number;
 }
 
-/** The new state: the last eight tensors of a training program (sgd.v0…3, sgd.p0…3 in that order). */
-function newState(r: ProgramRunner): KernelState {
+/**
+ * The new state: the last eight tensors of a training program (sgd.v0…3, sgd.p0…3 in that order), taken out
+ * of the scratch buffers so that the next step of the same program does not overwrite them.
+ */
+function newState(r: ProgramRunner, scratch: (Float32Array | undefined)[], ops: number): KernelState {
   const n = r.tensors.length;
   const last = Array.from({ length: 8 }, (_, k) => r.get(n - 8 + k));
+  for (let k = ops - 8; k < ops; k++) scratch[k] = undefined;
   return { slots: last.slice(0, 4), params: last.slice(4) };
+}
+
+/**
+ * Programs and their scratch buffers, kept across steps: a trainer runs the same program (same batch size,
+ * same routed count for an expert) step after step, and rebuilding it or reallocating every intermediate
+ * tensor each time costs a tenth of a step in allocation and garbage collection. Bounded: a few programs per
+ * shape at most (an expert has one per routed count ≤ batch size).
+ */
+interface Compiled {
+  readonly builder: ProgramBuilder;
+  readonly scratch: (Float32Array | undefined)[];
+}
+const compiled = new Map<string, Compiled>();
+const MAX_COMPILED = 512;
+
+function compile(key: string, build: () => ProgramBuilder): Compiled {
+  let c = compiled.get(key);
+  if (!c) {
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    c = { builder: build(), scratch: [] };
+    compiled.set(key, c);
+  }
+  return c;
+}
+
+function configKey(kind: string, n: number, config: KernelConfig, extra = ""): string {
+  const s = config.spec;
+  return [kind, n, extra, s.inputSize, s.classes, s.experts, s.gateHidden, s.expertHidden, config.learningRate, config.momentum, config.balance].join(":");
 }
 
 /** The gate step's program for a batch of n rows (docs/PROTOCOL.md 3.8). */
@@ -175,12 +207,13 @@ function buildGate(n: number, config: KernelConfig): ProgramBuilder {
  */
 export function gateStep(state: KernelState, frozen: Readonly<Record<string, readonly Float32Array[]>>, x: Float32Array, y: Uint8Array, config: KernelConfig, trace?: TraceSink): KernelStepResult {
   const n = y.length;
-  const b = buildGate(n, config);
+  const { builder: b, scratch } = compile(configKey("gate", n, config), () => buildGate(n, config));
   const inputs = [...state.params, ...state.slots];
   for (let e = 0; e < config.spec.experts; e++) inputs.push(...frozen[expertName(e)]!);
   inputs.push(x, Float32Array.from(y));
-  const r = new ProgramRunner(b, inputs, trace).run();
-  return { state: newState(r), loss: gateLoss(b, r, n, config), routed: n };
+  const r = new ProgramRunner(b, inputs, trace, { scratch }).run();
+  const loss = gateLoss(b, r, n, config);
+  return { state: newState(r, scratch, b.ops.length), loss, routed: n };
 }
 
 /** The loss reported (not traced: it does not enter the state). */
@@ -237,20 +270,29 @@ export function expertProgram(index: number, n: number, m: number, config: Kerne
  */
 export function expertStep(index: number, state: KernelState, frozenGate: readonly Float32Array[], x: Float32Array, y: Uint8Array, config: KernelConfig, trace?: TraceSink): KernelStepResult {
   const n = y.length;
-  const parts = buildRoute(n, config);
-  const r = new ProgramRunner(parts.b, [...state.params, ...state.slots, ...frozenGate, x, Float32Array.from(y)], trace).run();
-  const routes = r.get(parts.route);
+  const inputs = [...state.params, ...state.slots, ...frozenGate, x, Float32Array.from(y)];
+  // Routing first (the same operations for every m), then the program for the routed count m, which begins
+  // with those operations: their outputs carry over.
+  const route = compile(configKey("route", n, config), () => buildRoute(n, config).b);
+  const r0 = new ProgramRunner(route.builder, inputs, trace, { scratch: route.scratch }).run();
+  const routes = r0.get(route.builder.indexOf("route.idx"));
   let m = 0;
   for (let i = 0; i < n; i++) if (routes[i] === index) m++;
   if (m === 0) return { state: { params: state.params.map((a) => a.slice()), slots: state.slots.map((a) => a.slice()) }, loss: 0, routed: 0 };
-  buildExpertTraining(parts, index, m, config);
-  r.run();
-  const logp = r.get(parts.b.indexOf("expert.logp"));
-  const ys = r.get(parts.b.indexOf("expert.y"));
+  const full = compile(configKey("expert", n, config, `${index}:${m}`), () => {
+    const parts = buildRoute(n, config);
+    buildExpertTraining(parts, index, m, config);
+    return parts.b;
+  });
+  const computed = r0.tensors.slice(inputs.length);
+  const r = new ProgramRunner(full.builder, inputs, trace, { scratch: full.scratch, computed }).run();
+  const b = full.builder;
+  const logp = r.get(b.indexOf("expert.logp"));
+  const ys = r.get(b.indexOf("expert.y"));
   const C = config.spec.classes;
   let nll = 0;
   for (let i = 0; i < m; i++) nll = add(nll, logp[i * C + ys[i]!]!);
-  return { state: newState(r), loss: div(sub(0, nll), m), routed: m };
+  return { state: newState(r, full.scratch, b.ops.length), loss: div(sub(0, nll), m), routed: m };
 }
 
 /** Top-1 routes of a batch under the gate parameters (argmax of the gate logits, first index on ties). */
