@@ -8,7 +8,7 @@ import type { Address, Hex } from "viem";
 import { connect, ensureStake, joinRun, readRun, runCoordinatorAbi } from "../lib/chain/index.ts";
 import { VerihiveError } from "../lib/core/errors.ts";
 import { ReferenceBackend, Role, roundSchedule, VerificationMode, type RunSpec } from "../lib/core/spec.ts";
-import { DEFAULT_MOE_SPEC, initModel, loadMnist, selectBackend, type BackendKind, type BackendPreference } from "../lib/ml/index.ts";
+import { DEFAULT_MOE_SPEC, initModel, selectBackend, trainingSetRoot, type BackendKind, type BackendPreference } from "../lib/ml/index.ts";
 import { BootstrapError, createVerihiveNode, peerIdentityFromEthKey, subscribeAnnouncements, type AnnouncementSubscription, type VerihiveNode } from "../lib/p2p/index.ts";
 import { checkDataset, modelSeed } from "../lib/protocol/index.ts";
 import { BlobStore, Journal } from "../node/journal.ts";
@@ -114,7 +114,7 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
   const backend = await selectBackend(wanted);
   log.info("backend", { backend: backend.name, detail: backend.detail, reference });
   // Replays read the local MNIST: refuse before staking if it is not the run's.
-  const dataset = checkDataset(spec, loadMnist("train"));
+  const dataset = checkDataset(spec, trainingSetRoot());
   log.info("dataset", { root: dataset.root, checked: dataset.checked });
 
   const staking = await publicClient.readContract({ address: opts.coordinator, abi: runCoordinatorAbi, functionName: "staking" });

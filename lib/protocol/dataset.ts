@@ -1,18 +1,15 @@
 import type { Hex } from "viem";
 import type { RunSpec } from "../core/spec.ts";
-import { datasetRoot } from "../ml/dataset-root.ts";
 import { DatasetError } from "../ml/errors.ts";
-import type { MnistDataset } from "../ml/mnist.ts";
 
 const ZERO32 = `0x${"0".repeat(64)}`;
 
 /**
- * Checks the local training set against the run's `datasetRoot` (docs/PROTOCOL.md 3.9) before a peer trains or
+ * Checks the local training set's root (`datasetRoot` or `trainingSetRoot` of lib/ml/dataset-root.ts) against the run's `datasetRoot` (docs/PROTOCOL.md 3.9) before a peer trains or
  * replays on it: a peer whose MNIST differs would compute other bits and lose every audit or dispute. A run
  * that names no root (zero) is accepted and reported as unchecked.
  */
-export function checkDataset(spec: Pick<RunSpec, "datasetRoot">, dataset: MnistDataset): { checked: boolean; root: Hex } {
-  const root = datasetRoot(dataset);
+export function checkDataset(spec: Pick<RunSpec, "datasetRoot">, root: Hex): { checked: boolean; root: Hex } {
   if (spec.datasetRoot.toLowerCase() === ZERO32) return { checked: false, root };
   if (spec.datasetRoot.toLowerCase() !== root.toLowerCase()) {
     throw new DatasetError(

@@ -8,7 +8,7 @@ import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { ChainError, commitRound, connect, ensureStake, joinRun, readRun, runCoordinatorAbi } from "../../lib/chain/index.ts";
 import { canonicalStateBytes, CommitStatus, decodeStateBytes, hashBytes, roundSchedule, Role, stateHash } from "../../lib/core/index.ts";
-import { DEFAULT_MOE_SPEC, evaluate, initModel, loadMnist, paramsOf, selectBackend, type BackendPreference, type ModelState } from "../../lib/ml/index.ts";
+import { DEFAULT_MOE_SPEC, evaluate, initModel, loadMnist, trainingSetRoot, paramsOf, selectBackend, type BackendPreference, type ModelState } from "../../lib/ml/index.ts";
 import { BlobKind, createVerihiveNode, peerIdentityFromEthKey, publishAnnouncement, signedAnnouncement, subscribeAnnouncements } from "../../lib/p2p/index.ts";
 import { checkDataset, modelSeed, shardIndex, shardName, stateArrays, stateSizes, stepConfigFor, trainRound } from "../../lib/protocol/index.ts";
 import type { Logger } from "../log.ts";
@@ -164,7 +164,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
 
   try {
     const realTrain = loadMnist("train");
-    const dataset = checkDataset(spec, realTrain);
+    const dataset = checkDataset(spec, trainingSetRoot());
     log.info("dataset", { root: dataset.root, checked: dataset.checked });
     const train = opts.attack?.trainingData ? opts.attack.trainingData(realTrain) : realTrain;
     const test = loadMnist("test");

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { hash } from "node:crypto";
 import { before, describe, it } from "mocha";
 import { bytesToHex, type Hex } from "viem";
-import { datasetRoot, datasetTree, exampleBytes, loadMnist, type MnistDataset } from "../../lib/ml/index.ts";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { datasetRoot, datasetTree, exampleBytes, loadMnist, rootCachePath, trainingSetRoot, type MnistDataset } from "../../lib/ml/index.ts";
 import { checkDataset } from "../../lib/protocol/index.ts";
 import { viem } from "../contracts/fixture.ts";
 
@@ -16,8 +17,8 @@ describe("protocol/dataset: the run's datasetRoot over the real MNIST training s
 
   it("accepts the local MNIST when the run names its root, and says when the run names none", () => {
     const root = datasetRoot(train);
-    assert.deepEqual(checkDataset({ datasetRoot: root }, train), { checked: true, root });
-    assert.deepEqual(checkDataset({ datasetRoot: ZERO32 }, train), { checked: false, root });
+    assert.deepEqual(checkDataset({ datasetRoot: root }, root), { checked: true, root });
+    assert.deepEqual(checkDataset({ datasetRoot: ZERO32 }, root), { checked: false, root });
   });
 
   it("refuses a training set whose root is not the run's, with both roots in the error", () => {
@@ -25,7 +26,22 @@ describe("protocol/dataset: the run's datasetRoot over the real MNIST training s
     labels[12_345] = (labels[12_345]! + 1) % 10; // one label changed
     const tampered = { ...train, labels };
     const root = datasetRoot(train);
-    assert.throws(() => checkDataset({ datasetRoot: root }, tampered), (err: Error) => err.name === "DatasetError" && err.message.includes(root) && err.message.includes(datasetRoot(tampered)));
+    assert.throws(() => checkDataset({ datasetRoot: root }, datasetRoot(tampered)), (err: Error) => err.name === "DatasetError" && err.message.includes(root) && err.message.includes(datasetRoot(tampered)));
+  });
+
+  it("remembers the root of the installed training set across calls, keyed by the files' size and time", () => {
+    rmSync(rootCachePath(), { force: true });
+    const first = trainingSetRoot();
+    assert.equal(first, datasetRoot(train));
+    assert.ok(existsSync(rootCachePath()), "the root is remembered");
+    const cached = JSON.parse(readFileSync(rootCachePath(), "utf8")) as Record<string, string>;
+    assert.deepEqual(Object.values(cached), [first]);
+    // A remembered root is what a later call returns without hashing: plant another to see it is used.
+    const key = Object.keys(cached)[0]!;
+    writeFileSync(rootCachePath(), JSON.stringify({ [key]: `0x${"ab".repeat(32)}` }));
+    assert.equal(trainingSetRoot(), `0x${"ab".repeat(32)}`);
+    rmSync(rootCachePath(), { force: true });
+    assert.equal(trainingSetRoot(), first);
   });
 
   it("opens one example to the root on-chain (label and pixels, by index)", async () => {
