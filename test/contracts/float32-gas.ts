@@ -2,12 +2,12 @@
 // of the default model's gate and expert steps as a whole transaction (calldata included), for
 // scripts/bench-gas.ts. oneStepMax is the largest: the step whose element costs most to re-execute.
 import { encodeFunctionData } from "viem";
-import { expertProgram, gateProgram, routes } from "../../lib/kernels/step.ts";
-import { DEFAULT_STEP_CONFIG, initModel, loadMnist } from "../../lib/ml/index.ts";
+import { initModel, loadMnist } from "../../lib/ml/index.ts";
 import { SplitMix32 } from "../../lib/ml/prng.ts";
 import { batchStream } from "../ml/helpers.ts";
 import { viem } from "./fixture.ts";
-import { oneStepCall, runAll, type OneStepHarness } from "./one-step-call.ts";
+import { ranBusiestExpert, ranGate } from "../kernels/programs.ts";
+import { oneStepCall, type OneStepHarness } from "./one-step-call.ts";
 import type { Program } from "../../lib/kernels/program.ts";
 
 const OPS = { add: 0, sub: 1, mul: 2, div: 3, max: 4, relu: 5, exp32: 6, log32: 7 } as const;
@@ -38,19 +38,13 @@ async function oneStepGas(): Promise<Record<string, number>> {
   const artifact = await import("../../artifacts/contracts/test/OneStepHarness.sol/OneStepHarness.json", { with: { type: "json" } });
   const publicClient = await viem.getPublicClient();
   const [wallet] = await viem.getWalletClients();
-  const config = DEFAULT_STEP_CONFIG;
   const model = initModel(11);
   const batch = batchStream(loadMnist("train"), 5, 1)[0]!;
-  const experts = Array.from({ length: config.spec.experts }, (_, e) => model[`expert-${e}`]!.params).flat();
-  const gate = gateProgram(batch.y.length, config);
-  const route = routes(model.gate!.params, batch.x, batch.y.length, config.spec);
-  const busy = [...route].sort((a, b) => route.filter((r) => r === b).length - route.filter((r) => r === a).length)[0]!;
-  const m = route.filter((r) => r === busy).length;
-  const expert = expertProgram(busy, batch.y.length, m, config);
-  const e = model[`expert-${busy}`]!;
+  const gate = ranGate(model, batch);
+  const expert = ranBusiestExpert(model, batch);
   const runs: [Program, Float32Array[]][] = [
-    [gate, runAll(gate, [...model.gate!.params, ...model.gate!.slots, ...experts, batch.x, Float32Array.from(batch.y)])],
-    [expert, runAll(expert, [...e.params, ...e.slots, ...model.gate!.params, batch.x, Float32Array.from(batch.y)])],
+    [gate.p, gate.tensors],
+    [expert.p, expert.tensors],
   ];
   const out: Record<string, number> = {};
   for (const [p, tensors] of runs) {

@@ -4,7 +4,6 @@ import { bytesToHex, type Hex } from "viem";
 import { elementReads, rowsOf } from "../../lib/kernels/element.ts";
 import { canonicalBits } from "../../lib/kernels/f32.ts";
 import { OP_KINDS, type Program } from "../../lib/kernels/program.ts";
-import { ProgramRunner } from "../../lib/kernels/run.ts";
 
 export type ArgRow = { arg: bigint; row: bigint; data: Hex };
 export type OneStepArgs = [number, bigint[], bigint, bigint, ArgRow[], bigint[]];
@@ -12,11 +11,6 @@ export type OneStepHarness = {
   read: { element: (a: OneStepArgs) => Promise<bigint> };
   address: `0x${string}`;
 };
-
-/** Every tensor of the program run on `inputs` (transposes included: a trace materialises them). */
-export function runAll(p: Program, inputs: Float32Array[]): Float32Array[] {
-  return new ProgramRunner(p, inputs, () => {}).run().tensors as Float32Array[];
-}
 
 /** OneStep.element's arguments for element (i, j) of p.ops[k]. */
 export function oneStepCall(p: Program, tensors: Float32Array[], k: number, i: number, j: number): OneStepArgs {

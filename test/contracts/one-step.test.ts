@@ -5,13 +5,12 @@ import { before, describe, it } from "mocha";
 import { elementOf, rowsOf } from "../../lib/kernels/element.ts";
 import { canonicalBits, fromBits } from "../../lib/kernels/f32.ts";
 import type { Program } from "../../lib/kernels/program.ts";
-import { expertProgram, gateProgram, routes } from "../../lib/kernels/step.ts";
-import { DEFAULT_STEP_CONFIG, initModel, loadMnist, SplitMix32, type Batch, type ModelState } from "../../lib/ml/index.ts";
+import { initModel, loadMnist, SplitMix32, type Batch, type ModelState } from "../../lib/ml/index.ts";
 import { batchStream } from "../ml/helpers.ts";
 import { viem } from "./fixture.ts";
-import { oneStepCall, runAll, type OneStepHarness as Harness } from "./one-step-call.ts";
+import { ranBusiestExpert, ranGate } from "../kernels/programs.ts";
+import { oneStepCall, type OneStepHarness as Harness } from "./one-step-call.ts";
 
-const spec = DEFAULT_STEP_CONFIG.spec;
 
 async function checkProgram(harness: Harness, p: Program, tensors: Float32Array[], seed: number): Promise<number> {
   const rng = new SplitMix32(seed);
@@ -44,37 +43,25 @@ describe("contracts/libraries/OneStep.sol against lib/kernels/element.ts", funct
     batch = batchStream(loadMnist("train"), 5, 1)[0]!;
   });
 
-  function gateTensors(m: ModelState, b: Batch): { p: Program; tensors: Float32Array[] } {
-    const p = gateProgram(b.y.length, DEFAULT_STEP_CONFIG);
-    const experts = Array.from({ length: spec.experts }, (_, e) => m[`expert-${e}`]!.params).flat();
-    return { p, tensors: runAll(p, [...m.gate!.params, ...m.gate!.slots, ...experts, b.x, Float32Array.from(b.y)]) };
-  }
-
   it("computes elements of every operation of a gate step as element.ts does", async () => {
-    const { p, tensors } = gateTensors(model, batch);
+    const { p, tensors } = ranGate(model, batch);
     assert.ok((await checkProgram(harness, p, tensors, 1)) > 200);
   });
 
   it("computes elements of every operation of an expert step (routing, selection, training) as element.ts does", async () => {
-    const route = routes(model.gate!.params, batch.x, batch.y.length, spec);
-    const counts = new Array<number>(spec.experts).fill(0);
-    for (const r of route) counts[r]! += 1;
-    const busy = counts.indexOf(Math.max(...counts));
-    const p = expertProgram(busy, batch.y.length, counts[busy]!, DEFAULT_STEP_CONFIG);
-    const e = model[`expert-${busy}`]!;
-    const tensors = runAll(p, [...e.params, ...e.slots, ...model.gate!.params, batch.x, Float32Array.from(batch.y)]);
+    const { p, tensors } = ranBusiestExpert(model, batch);
     await checkProgram(harness, p, tensors, 2);
   });
 
   it("agrees where values are ±∞ and NaN", async () => {
     const big = structuredClone(model);
     for (const name of Object.keys(big)) big[name]!.params[0]!.forEach((v, i, a) => (a[i] = v * 2e38));
-    const { p, tensors } = gateTensors(big, batch);
+    const { p, tensors } = ranGate(big, batch);
     await checkProgram(harness, p, tensors, 3);
   });
 
   it("refuses rows other than the ones the element reads", async () => {
-    const { p, tensors } = gateTensors(model, batch);
+    const { p, tensors } = ranGate(model, batch);
     const k = p.ops.findIndex((op) => op.kind === "addRow");
     const call = oneStepCall(p, tensors, k, 3, 5);
     const wrongRow = structuredClone(call);
