@@ -40,7 +40,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "stake", env: "VERIHIVE_STAKE", arg: "AMOUNT", text: "stake to hold, in tokens (decimal, e.g. 250 or 12.5)", fallback: "what the seat needs" },
   { name: "listen", env: "VERIHIVE_LISTEN", arg: "MULTIADDR", text: "libp2p listen address /ip4|ip6|dns…/tcp/PORT (repeatable)", fallback: DEFAULT_LISTEN.join(" "), multiple: true },
   { name: "bootstrap", env: "VERIHIVE_BOOTSTRAP", arg: "MULTIADDR", text: "peer to dial at start /ip4|ip6|dns…/tcp/PORT[/p2p/ID] (repeatable)", fallback: "none", multiple: true },
-  { name: "backend", env: "VERIHIVE_BACKEND", arg: "KIND", text: `tfjs backend: ${BACKENDS.join(", ")}`, fallback: "auto" },
+  { name: "backend", env: "VERIHIVE_BACKEND", arg: "KIND", text: `tfjs backend: ${BACKENDS.join(", ")} (in an exact-mode run it only evaluates: training and replays run on the reference kernels)`, fallback: "auto" },
   { name: "data-dir", env: "VERIHIVE_DATA_DIR", arg: "DIR", text: "where the journal, blobs and state files live", fallback: ".verihive/<role>-<run>[-<shard>]" },
   { name: "log", env: "VERIHIVE_LOG", arg: "FORMAT", text: "log format: auto (pretty on a terminal, else json), json or pretty", fallback: "auto" },
   {
