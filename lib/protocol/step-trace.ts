@@ -9,7 +9,7 @@ import type { Batch } from "../ml/mnist.ts";
 
 // A step's trace as the dispute game opens it (docs/PROTOCOL.md 7.1): the program of the step, every tensor
 // (inputs, then each operation's output), each tensor's root (3.9) and the list root over them; and the state
-// roots a segment's per-step list is made of: the list root of the state's eight tensor roots, parameters
+// roots a segment's per-step list is made of (every tensor committed with its NaNs canonical): the list root of the state's eight tensor roots, parameters
 // then slots (the order of stateArrays).
 
 export interface StepTrace {
@@ -26,6 +26,23 @@ export interface StepTrace {
 function shardShapes(shard: string, spec: MoeSpec) {
   const ref = parseShard(shard, spec);
   return ref.kind === "gate" ? mlpShapes(spec.inputSize, spec.gateHidden, spec.experts) : mlpShapes(spec.inputSize, spec.expertHidden, spec.classes);
+}
+
+const CANONICAL_NAN = 0x7fc00000;
+
+/**
+ * The tensor with every NaN as the quiet NaN 0x7fc00000 (docs/PROTOCOL.md 3.7): which NaN an invalid operation
+ * yields depends on the processor (x86 sets the sign bit, ARM does not), so traces commit to canonical bytes.
+ * Returns the same array when it holds no NaN.
+ */
+export function canonicalTensor(t: Float32Array): Float32Array {
+  let i = 0;
+  while (i < t.length && !Number.isNaN(t[i]!)) i++;
+  if (i === t.length) return t;
+  const out = t.slice();
+  const bits = new Uint32Array(out.buffer, out.byteOffset, out.length);
+  for (; i < out.length; i++) if (Number.isNaN(out[i]!)) bits[i] = CANONICAL_NAN;
+  return out;
 }
 
 /** The root of a shard state: the list root of its eight tensor roots, parameters then slots. */
@@ -55,7 +72,7 @@ export function traceStep(shard: string, state: ShardState, frozen: ModelParams,
   const tensors = new ProgramRunner(program, inputs, () => {}).run().tensors as Float32Array[];
   const roots = tensors.map((t, k) => {
     const [rows, cols] = tensorDef(program, k).shape;
-    return tensorRoot(t, rows, cols);
+    return tensorRoot(canonicalTensor(t), rows, cols);
   });
   const startRoot = listRoot(roots.slice(0, 8));
   const trained = program.ops.at(-1)?.name === "sgd.p3";

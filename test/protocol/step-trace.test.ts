@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "mocha";
 import { listRoot, tensorRoot } from "../../lib/core/tensor-commit.ts";
 import { DEFAULT_STEP_CONFIG, initModel, loadMnist, paramsOf, routeBatch, trainStep, type Batch, type ModelState, type StepConfig } from "../../lib/ml/index.ts";
-import { stateRoot, traceStep } from "../../lib/protocol/index.ts";
+import { canonicalTensor, stateRoot, traceStep } from "../../lib/protocol/index.ts";
 import { batchStream } from "../ml/helpers.ts";
 
 const REFERENCE: StepConfig = { ...DEFAULT_STEP_CONFIG, arithmetic: "reference" };
@@ -28,6 +28,16 @@ describe("protocol/step-trace: a step's trace and state roots", () => {
       assert.equal(trace.endRoot, stateRoot(shard, next, spec), shard);
       assert.equal(trace.endRoot === trace.startRoot, shard === `expert-${idle}`, `${shard}: the state moves unless no row is routed`);
     }
+  });
+
+  it("commits to NaN as 0x7fc00000 whichever NaN the processor produced, and leaves NaN-free tensors alone", () => {
+    const a = Float32Array.of(1, 0, 2);
+    assert.equal(canonicalTensor(a), a);
+    const x86 = new Float32Array(new Uint32Array([0x3f800000, 0xffc00000, 0x7fc00001]).buffer);
+    const arm = new Float32Array(new Uint32Array([0x3f800000, 0x7fc00000, 0x7fc00000]).buffer);
+    assert.notEqual(tensorRoot(x86, 1, 3), tensorRoot(arm, 1, 3), "raw bytes differ");
+    assert.equal(tensorRoot(canonicalTensor(x86), 1, 3), tensorRoot(arm, 1, 3));
+    assert.equal(new Uint32Array(x86.buffer)[1], 0xffc00000, "the input is not changed");
   });
 
   it("commits to every tensor of the program in order", () => {
