@@ -104,6 +104,9 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
   log.info("run", { runId: opts.runId, shards: spec.shards, rounds: spec.rounds, localSteps: spec.localSteps, account: me, chainId, attack: opts.attack?.name });
   // Exact mode trains on the reference kernels whatever the tfjs backend (which then only evaluates).
   log.info("arithmetic", { arithmetic: config.arithmetic, detail: config.arithmetic === "reference" ? "reference kernels (binary32, fixed order, WebAssembly SIMD)" : backend.detail });
+  // It trains on the local MNIST: refuse before staking if it is not the run's.
+  const dataset = checkDataset(spec, trainingSetRoot());
+  log.info("dataset", { root: dataset.root, checked: dataset.checked });
 
   const staked = await ensureStake(publicClient, wallet, { staking: await read<Address>("staking", []), needed: spec.minTrainerStake, allowance: opts.stake });
   if (staked.staked > 0n) log.info("staked", { amount: staked.staked });
@@ -164,8 +167,6 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
 
   try {
     const realTrain = loadMnist("train");
-    const dataset = checkDataset(spec, trainingSetRoot());
-    log.info("dataset", { root: dataset.root, checked: dataset.checked });
     const train = opts.attack?.trainingData ? opts.attack.trainingData(realTrain) : realTrain;
     const test = loadMnist("test");
     const initial = initModel(modelSeed(opts.runId, spec.modelHash), moe);
