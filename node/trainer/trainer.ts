@@ -104,9 +104,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
   log.info("run", { runId: opts.runId, shards: spec.shards, rounds: spec.rounds, localSteps: spec.localSteps, account: me, chainId, attack: opts.attack?.name });
   // Exact mode trains on the reference kernels whatever the tfjs backend (which then only evaluates).
   log.info("arithmetic", { arithmetic: config.arithmetic, detail: config.arithmetic === "reference" ? "reference kernels (binary32, fixed order, WebAssembly SIMD)" : backend.detail });
-  // It trains on the local MNIST: refuse before staking if it is not the run's.
-  const dataset = checkDataset(spec, trainingSetRoot());
-  log.info("dataset", { root: dataset.root, checked: dataset.checked });
+  log.info("dataset", checkDataset(spec, trainingSetRoot())); // refuses before staking a local MNIST that is not the run's
 
   const staked = await ensureStake(publicClient, wallet, { staking: await read<Address>("staking", []), needed: spec.minTrainerStake, allowance: opts.stake });
   if (staked.staked > 0n) log.info("staked", { amount: staked.staked });
