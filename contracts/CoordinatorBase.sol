@@ -65,6 +65,8 @@ abstract contract CoordinatorBase is IRunCoordinator, ReentrancyGuard {
     }
 
     IStaking internal immutable _staking;
+    /// @dev The dispute game (contracts/DisputeGame.sol): the only caller of the game hooks.
+    address internal immutable _game;
     uint256 internal _runCount;
     uint256 internal _disputeCount;
     mapping(uint256 runId => Run) internal _runs;
@@ -79,9 +81,12 @@ abstract contract CoordinatorBase is IRunCoordinator, ReentrancyGuard {
     mapping(uint256 runId => mapping(address account => Earnings)) internal _earnings;
     /// @dev Disputes opened on an Attested commitment: an acquittal restores Attested, not Committed.
     mapping(uint256 disputeId => bool) internal _disputedAttested;
+    /// @dev Games open on a commitment (low 128 bits) and whether it was Attested when the first opened (bit 128).
+    mapping(uint256 runId => mapping(uint64 round => mapping(address trainer => uint256))) internal _games;
 
-    constructor(IStaking staking_) {
+    constructor(IStaking staking_, address game_) {
         _staking = staking_;
+        _game = game_;
     }
 
     function _run(uint256 runId) internal view returns (Run storage r) {

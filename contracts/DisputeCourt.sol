@@ -7,15 +7,15 @@ import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProo
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {IRunCoordinator} from "./interfaces/IRunCoordinator.sol";
-import {CoordinatorBase} from "./CoordinatorBase.sol";
-import {RunSpec, Role, DisputeKind, CommitStatus} from "./types/RunSpec.sol";
+import {GameHost} from "./GameHost.sol";
+import {RunSpec, DisputeKind, CommitStatus} from "./types/RunSpec.sol";
 import {RunSchedule} from "./libraries/RunSchedule.sol";
 import {CommitmentSlot} from "./libraries/CommitmentSlot.sol";
 import {TrajectoryLeaf} from "./libraries/TrajectoryLeaf.sol";
 
 /// @title DisputeCourt
 /// @notice Challenges, unavailability reports, juries with commit-reveal votes, and equivocation proofs.
-abstract contract DisputeCourt is CoordinatorBase, EIP712 {
+abstract contract DisputeCourt is GameHost, EIP712 {
     using SafeERC20 for IERC20;
     using RunSchedule for RunSpec;
     using CommitmentSlot for uint256;
@@ -30,7 +30,7 @@ abstract contract DisputeCourt is CoordinatorBase, EIP712 {
         returns (uint256 disputeId)
     {
         RunSpec storage s = _run(runId).spec;
-        uint256 word = _openForDispute(runId, round, trainer, s.opensAt(round));
+        uint256 word = _openForDispute(runId, round, trainer, msg.sender, s.opensAt(round), false);
         if (!word.matches(claim_.root, claim_.updateHash, claim_.samples)) revert CommitClaimMismatch(runId, round, trainer);
         bytes32 leafHash =
             TrajectoryLeaf.hash(runId, _participants[runId][trainer].shard, round, leaf.segment, leaf.startHash, leaf.endHash);
@@ -48,7 +48,7 @@ abstract contract DisputeCourt is CoordinatorBase, EIP712 {
     {
         RunSpec storage s = _run(runId).spec;
         if (_rounds[runId][round].auditSeed == 0) revert AuditsNotOpen(runId, round);
-        _openForDispute(runId, round, trainer, s.commitDeadline(round));
+        _openForDispute(runId, round, trainer, msg.sender, s.commitDeadline(round), false);
         // Only the assigned verifier, for the assigned segment: a trainer's Sybil cannot pre-empt a
         // fraud challenge with a report of its own.
         (bool audited, uint32 assignedSegment, address verifier) = _auditOf(runId, round, trainer);
@@ -194,12 +194,6 @@ abstract contract DisputeCourt is CoordinatorBase, EIP712 {
         _creditPool(runId, slashed - bounty);
     }
 
-    /// @notice The EIP-712 domain separator announcements are signed under.
-    /// @return The separator.
-    function domainSeparator() external view returns (bytes32) {
-        return _domainSeparatorV4();
-    }
-
     /// @notice A dispute's record.
     /// @param disputeId The dispute.
     /// @return The record.
@@ -225,21 +219,6 @@ abstract contract DisputeCourt is CoordinatorBase, EIP712 {
             if (d.jurors[i] == account) return true;
         }
         return false;
-    }
-
-    /// @dev Checks the caller is a verifier, the window is open and the commitment can be disputed.
-    function _openForDispute(uint256 runId, uint64 round, address trainer, uint64 opensAt) internal view returns (uint256 word) {
-        _activeParticipant(runId, msg.sender, Role.Verifier);
-        RunSpec storage s = _runs[runId].spec;
-        uint64 closesAt = s.auditEnd(round);
-        if (round >= s.rounds || block.timestamp < opensAt || block.timestamp >= closesAt) {
-            revert RoundWindowClosed(runId, round, opensAt, closesAt);
-        }
-        word = _commitments[runId][round][trainer];
-        CommitStatus status = word.status();
-        if (status != CommitStatus.Committed && status != CommitStatus.Attested) {
-            revert CommitStatusInvalid(runId, round, trainer, status);
-        }
     }
 
     function _openDispute(uint256 runId, uint64 round, address trainer, DisputeKind kind, Leaf memory leaf)

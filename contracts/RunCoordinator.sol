@@ -8,9 +8,10 @@ import {IStaking} from "./interfaces/IStaking.sol";
 import {IRunCoordinator} from "./interfaces/IRunCoordinator.sol";
 import {CoordinatorBase} from "./CoordinatorBase.sol";
 import {DisputeCourt} from "./DisputeCourt.sol";
-import {RunSpec, Role, VerificationMode, CommitStatus} from "./types/RunSpec.sol";
+import {RunSpec, Role, CommitStatus} from "./types/RunSpec.sol";
 import {RunSchedule} from "./libraries/RunSchedule.sol";
 import {CommitmentSlot} from "./libraries/CommitmentSlot.sol";
+import {RunSpecRules} from "./libraries/RunSpecRules.sol";
 
 /// @title RunCoordinator
 /// @notice Runs, seats, rounds, commitments, audits and accreditation; disputes live in DisputeCourt.
@@ -23,17 +24,15 @@ contract RunCoordinator is DisputeCourt {
     /// @notice After the last round's dispute window, trainers have this long to finalize before the owner may reclaim the pool.
     uint64 public constant RECLAIM_GRACE = 7 days;
 
-    constructor(IStaking staking_) CoordinatorBase(staking_) EIP712("Verihive", "1") {}
+    constructor(IStaking staking_, address game_) CoordinatorBase(staking_, game_) EIP712("Verihive", "1") {}
 
     /// @inheritdoc IRunCoordinator
     function createRun(RunSpec calldata spec) external nonReentrant returns (uint256 runId) {
-        _validateSpec(spec);
+        uint256 funding = RunSpecRules.check(spec, _staking.unbondingPeriod());
         runId = ++_runCount;
         Run storage r = _runs[runId];
         r.spec = spec;
         r.owner = msg.sender;
-        uint256 funding = fundingFor(spec);
-        if (funding > type(uint128).max) revert RunSpecInvalid(1); // funding too large
         r.pool = uint128(funding);
         emit RunCreated(runId, msg.sender, spec, funding);
         if (funding > 0) IERC20(_staking.token()).safeTransferFrom(msg.sender, address(this), funding);
@@ -179,12 +178,6 @@ contract RunCoordinator is DisputeCourt {
     // ---- views ----
 
     /// @inheritdoc IRunCoordinator
-    function fundingFor(RunSpec calldata spec) public pure returns (uint256) {
-        uint256 slots = uint256(spec.shards) * spec.maxTrainersPerShard;
-        return uint256(spec.rewardPerRound) * spec.rounds + uint256(spec.auditFee) * spec.rounds * slots;
-    }
-
-    /// @inheritdoc IRunCoordinator
     function auditOf(uint256 runId, uint64 round, address trainer) external view returns (bool, uint32, address) {
         _run(runId);
         return _auditOf(runId, round, trainer);
@@ -285,27 +278,5 @@ contract RunCoordinator is DisputeCourt {
         if (round >= _runs[runId].spec.rounds || block.timestamp < opensAt || block.timestamp >= closesAt) {
             revert RoundWindowClosed(runId, round, opensAt, closesAt);
         }
-    }
-
-    function _validateSpec(RunSpec calldata s) private view {
-        if (s.shards == 0 || s.maxTrainersPerShard == 0 || s.maxVerifiers == 0) revert RunSpecInvalid(2); // empty seat counts
-        if (s.rounds == 0 || s.roundLength == 0) revert RunSpecInvalid(3); // no rounds
-        if (s.startTime < block.timestamp) revert RunSpecInvalid(4); // starts in the past
-        if (s.commitWindow == 0 || s.commitWindow > s.roundLength) revert RunSpecInvalid(5); // commit window
-        if (s.auditWindow == 0 || s.disputeWindow == 0 || s.juryCommitWindow == 0 || s.juryRevealWindow == 0) {
-            revert RunSpecInvalid(6); // empty window
-        }
-        if (s.localSteps == 0 || s.checkpointInterval == 0 || s.localSteps % s.checkpointInterval != 0) {
-            revert RunSpecInvalid(7); // localSteps must be a multiple of checkpointInterval
-        }
-        if (s.batchSize == 0) revert RunSpecInvalid(8); // batch size
-        if (s.auditRateBps > BPS || s.slashBps > BPS || s.jurorPenaltyBps > BPS) revert RunSpecInvalid(9); // bps above 10000
-        // Odd, so votes cannot tie when all reveal; below maxVerifiers, so a full jury exists besides the challenger.
-        if (s.jurySize % 2 == 0 || s.jurySize > MAX_JURY || s.jurySize >= s.maxVerifiers) revert RunSpecInvalid(10); // jury size
-        if (s.minTrainerStake == 0 || s.minVerifierStake == 0 || s.challengeBond == 0) revert RunSpecInvalid(11); // zero stake or bond
-        if (s.mode == VerificationMode.Tolerance && s.toleranceMicros == 0) revert RunSpecInvalid(12); // zero tolerance
-        // Stake must not be able to leave before a slash for the last commitment could land.
-        uint256 settle = uint256(s.commitWindow) + s.auditWindow + s.disputeWindow + s.juryCommitWindow + s.juryRevealWindow;
-        if (settle >= _staking.unbondingPeriod()) revert RunSpecInvalid(13); // windows exceed unbonding period
     }
 }

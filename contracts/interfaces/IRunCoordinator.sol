@@ -288,11 +288,6 @@ interface IRunCoordinator is IRunCoordinatorErrors {
     /// @param runId The run.
     function reclaimPool(uint256 runId) external;
 
-    // ---- views ----
-    /// @notice Tokens `createRun` takes for `spec`: the most that rewards and audit fees can pay out.
-    /// @param spec The spec.
-    /// @return The funding.
-    function fundingFor(RunSpec calldata spec) external pure returns (uint256);
 
     /// @notice Whether the trainer's commitment is audited, which segment, and by which verifier.
     /// @param runId The run.

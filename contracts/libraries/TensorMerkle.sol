@@ -51,14 +51,26 @@ library TensorMerkle {
     function rootOfList(bytes32[] memory items) internal pure returns (bytes32) {
         uint256 n = items.length;
         if (n == 0 || n > type(uint32).max) revert TensorProofInvalid();
+        return sha256(abi.encodePacked(uint32(n), _treeRoot(items)));
+    }
+
+    /// @notice The root of a rows × cols tensor from all its chunk leaves (sha256 of each chunk), in order.
+    function rootOfChunkLeaves(uint32 rows, uint32 cols, bytes32[] memory leaves) internal pure returns (bytes32) {
+        if (leaves.length != chunkCount(rows, cols)) revert TensorProofInvalid();
+        return sha256(abi.encodePacked(rows, cols, _treeRoot(leaves)));
+    }
+
+    /// @dev The positional tree's root over `leaves`, padded with zero hashes to a power of two.
+    function _treeRoot(bytes32[] memory leaves) private pure returns (bytes32) {
+        uint256 n = leaves.length;
         uint256 width = uint256(1) << depth(n);
         bytes32[] memory level = new bytes32[](width);
-        for (uint256 i = 0; i < n; i++) level[i] = items[i];
+        for (uint256 i = 0; i < n; i++) level[i] = leaves[i];
         while (width > 1) {
             width /= 2;
             for (uint256 i = 0; i < width; i++) level[i] = sha256(abi.encodePacked(level[2 * i], level[2 * i + 1]));
         }
-        return sha256(abi.encodePacked(uint32(n), level[0]));
+        return level[0];
     }
 
     function _climb(bytes32 node, uint256 index, bytes32[] calldata proof) private pure returns (bytes32) {

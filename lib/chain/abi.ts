@@ -906,6 +906,11 @@ export const runCoordinatorAbi = [
         "internalType": "contract IStaking",
         "name": "staking_",
         "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "game_",
+        "type": "address"
       }
     ],
     "stateMutability": "nonpayable",
@@ -1174,6 +1179,17 @@ export const runCoordinatorAbi = [
       }
     ],
     "name": "EquivocationNotProven",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "GameHostCaller",
     "type": "error"
   },
   {
@@ -2472,6 +2488,39 @@ export const runCoordinatorAbi = [
         "type": "uint64"
       },
       {
+        "internalType": "address",
+        "name": "trainer",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "challenger",
+        "type": "address"
+      },
+      {
+        "internalType": "bool",
+        "name": "trainerLost",
+        "type": "bool"
+      }
+    ],
+    "name": "closeGame",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "runId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint64",
+        "name": "round",
+        "type": "uint64"
+      },
+      {
         "internalType": "bytes32",
         "name": "root",
         "type": "bytes32"
@@ -2796,19 +2845,6 @@ export const runCoordinatorAbi = [
     "type": "function"
   },
   {
-    "inputs": [],
-    "name": "domainSeparator",
-    "outputs": [
-      {
-        "internalType": "bytes32",
-        "name": "",
-        "type": "bytes32"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
     "inputs": [
       {
         "internalType": "uint256",
@@ -2948,172 +2984,6 @@ export const runCoordinatorAbi = [
   {
     "inputs": [
       {
-        "components": [
-          {
-            "internalType": "uint64",
-            "name": "startTime",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint32",
-            "name": "roundLength",
-            "type": "uint32"
-          },
-          {
-            "internalType": "uint32",
-            "name": "commitWindow",
-            "type": "uint32"
-          },
-          {
-            "internalType": "uint32",
-            "name": "auditWindow",
-            "type": "uint32"
-          },
-          {
-            "internalType": "uint32",
-            "name": "disputeWindow",
-            "type": "uint32"
-          },
-          {
-            "internalType": "uint32",
-            "name": "rounds",
-            "type": "uint32"
-          },
-          {
-            "internalType": "uint16",
-            "name": "auditRateBps",
-            "type": "uint16"
-          },
-          {
-            "internalType": "uint8",
-            "name": "jurySize",
-            "type": "uint8"
-          },
-          {
-            "internalType": "enum VerificationMode",
-            "name": "mode",
-            "type": "uint8"
-          },
-          {
-            "internalType": "uint32",
-            "name": "localSteps",
-            "type": "uint32"
-          },
-          {
-            "internalType": "uint32",
-            "name": "checkpointInterval",
-            "type": "uint32"
-          },
-          {
-            "internalType": "uint32",
-            "name": "batchSize",
-            "type": "uint32"
-          },
-          {
-            "internalType": "uint16",
-            "name": "shards",
-            "type": "uint16"
-          },
-          {
-            "internalType": "uint16",
-            "name": "maxTrainersPerShard",
-            "type": "uint16"
-          },
-          {
-            "internalType": "uint16",
-            "name": "maxVerifiers",
-            "type": "uint16"
-          },
-          {
-            "internalType": "uint16",
-            "name": "slashBps",
-            "type": "uint16"
-          },
-          {
-            "internalType": "uint16",
-            "name": "jurorPenaltyBps",
-            "type": "uint16"
-          },
-          {
-            "internalType": "uint32",
-            "name": "juryCommitWindow",
-            "type": "uint32"
-          },
-          {
-            "internalType": "uint32",
-            "name": "juryRevealWindow",
-            "type": "uint32"
-          },
-          {
-            "internalType": "uint8",
-            "name": "referenceBackend",
-            "type": "uint8"
-          },
-          {
-            "internalType": "uint128",
-            "name": "minTrainerStake",
-            "type": "uint128"
-          },
-          {
-            "internalType": "uint128",
-            "name": "minVerifierStake",
-            "type": "uint128"
-          },
-          {
-            "internalType": "uint128",
-            "name": "challengeBond",
-            "type": "uint128"
-          },
-          {
-            "internalType": "uint128",
-            "name": "rewardPerRound",
-            "type": "uint128"
-          },
-          {
-            "internalType": "uint128",
-            "name": "auditFee",
-            "type": "uint128"
-          },
-          {
-            "internalType": "uint64",
-            "name": "datasetSize",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint32",
-            "name": "toleranceMicros",
-            "type": "uint32"
-          },
-          {
-            "internalType": "bytes32",
-            "name": "modelHash",
-            "type": "bytes32"
-          },
-          {
-            "internalType": "bytes32",
-            "name": "datasetRoot",
-            "type": "bytes32"
-          }
-        ],
-        "internalType": "struct RunSpec",
-        "name": "spec",
-        "type": "tuple"
-      }
-    ],
-    "name": "fundingFor",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      }
-    ],
-    "stateMutability": "pure",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
         "internalType": "uint256",
         "name": "runId",
         "type": "uint256"
@@ -3170,6 +3040,104 @@ export const runCoordinatorAbi = [
     ],
     "name": "openAudits",
     "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "runId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint64",
+        "name": "round",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "trainer",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "challenger",
+        "type": "address"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "root",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "updateHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "samples",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct IRunCoordinator.Claim",
+        "name": "claim_",
+        "type": "tuple"
+      }
+    ],
+    "name": "openGame",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint16",
+            "name": "shard",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "checkpointInterval",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "localSteps",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "moveWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "datasetSize",
+            "type": "uint64"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "seed",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "modelHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "datasetRoot",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IGameHost.GameTerms",
+        "name": "terms",
+        "type": "tuple"
+      }
+    ],
     "stateMutability": "nonpayable",
     "type": "function"
   },
@@ -3597,6 +3565,1083 @@ export const runCoordinatorAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  }
+] as const;
+
+export const disputeGameAbi = [
+  {
+    "inputs": [
+      {
+        "internalType": "contract IOneStepProver",
+        "name": "prover_",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "constructor"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint8",
+        "name": "what",
+        "type": "uint8"
+      }
+    ],
+    "name": "GameDataInvalid",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "GameDeadlineAhead",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      }
+    ],
+    "name": "GameDeadlinePassed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "GameNotYourMove",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "enum DisputeGame.Phase",
+        "name": "phase",
+        "type": "uint8"
+      }
+    ],
+    "name": "GamePhaseInvalid",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "GameUnbound",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      }
+    ],
+    "name": "GameUnknown",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "TensorProofInvalid",
+    "type": "error"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "data",
+        "type": "bytes"
+      }
+    ],
+    "name": "ChunkOpened",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32[]",
+        "name": "leaves",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "ChunksPosted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "trainerLost",
+        "type": "bool"
+      },
+      {
+        "indexed": false,
+        "internalType": "enum DisputeGame.Reason",
+        "name": "reason",
+        "type": "uint8"
+      }
+    ],
+    "name": "GameEnded",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "enum DisputeGame.Phase",
+        "name": "phase",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "deadline",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "pick",
+        "type": "uint32"
+      }
+    ],
+    "name": "GameMoved",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "runId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "round",
+        "type": "uint64"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "trainer",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "challenger",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "segment",
+        "type": "uint32"
+      }
+    ],
+    "name": "GameStarted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32[]",
+        "name": "roots",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "StepsPosted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32[]",
+        "name": "items",
+        "type": "bytes32[]"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "m",
+        "type": "uint32"
+      }
+    ],
+    "name": "TracePosted",
+    "type": "event"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "contract IGameHost",
+        "name": "host_",
+        "type": "address"
+      }
+    ],
+    "name": "bind",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "runId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint64",
+        "name": "round",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "trainer",
+        "type": "address"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "root",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "updateHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "samples",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct IRunCoordinator.Claim",
+        "name": "claim",
+        "type": "tuple"
+      },
+      {
+        "internalType": "uint32",
+        "name": "segment",
+        "type": "uint32"
+      }
+    ],
+    "name": "challenge",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint16",
+            "name": "shard",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "index",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint8",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "rows",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "cols",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32[]",
+            "name": "scalars",
+            "type": "uint32[]"
+          },
+          {
+            "internalType": "uint32[]",
+            "name": "args",
+            "type": "uint32[]"
+          },
+          {
+            "internalType": "uint32[]",
+            "name": "argRows",
+            "type": "uint32[]"
+          },
+          {
+            "internalType": "uint32[]",
+            "name": "argCols",
+            "type": "uint32[]"
+          },
+          {
+            "internalType": "uint8[]",
+            "name": "argSources",
+            "type": "uint8[]"
+          }
+        ],
+        "internalType": "struct DisputeGame.OpLeaf",
+        "name": "select",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "selectProof",
+        "type": "bytes32[]"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "routeRoot",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "routeProof",
+        "type": "bytes32[]"
+      },
+      {
+        "internalType": "bytes",
+        "name": "routeChunk",
+        "type": "bytes"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "chunkProof",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "contestRouted",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "gameCount",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      }
+    ],
+    "name": "gameOf",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "trainer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "round",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint32",
+            "name": "segment",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "challenger",
+            "type": "address"
+          },
+          {
+            "internalType": "enum DisputeGame.Phase",
+            "name": "phase",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint64",
+            "name": "deadline",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint16",
+            "name": "shard",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint256",
+            "name": "runId",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint32",
+            "name": "checkpointInterval",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "moveWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetSize",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "step",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "m",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "inputs",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "traceCount",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "routeCount",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "tensor",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "rows",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "cols",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "chunk",
+            "type": "uint32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "seed",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "modelHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "datasetRoot",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "claimRoot",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "a",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "b",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "traceRoot",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "opRoot",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct DisputeGame.Game",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "host",
+    "outputs": [
+      {
+        "internalType": "contract IGameHost",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes",
+        "name": "chunkData",
+        "type": "bytes"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint16",
+            "name": "shard",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "index",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint8",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "rows",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "cols",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32[]",
+            "name": "scalars",
+            "type": "uint32[]"
+          },
+          {
+            "internalType": "uint32[]",
+            "name": "args",
+            "type": "uint32[]"
+          },
+          {
+            "internalType": "uint32[]",
+            "name": "argRows",
+            "type": "uint32[]"
+          },
+          {
+            "internalType": "uint32[]",
+            "name": "argCols",
+            "type": "uint32[]"
+          },
+          {
+            "internalType": "uint8[]",
+            "name": "argSources",
+            "type": "uint8[]"
+          }
+        ],
+        "internalType": "struct DisputeGame.OpLeaf",
+        "name": "op",
+        "type": "tuple"
+      },
+      {
+        "internalType": "uint256",
+        "name": "i",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "j",
+        "type": "uint256"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint256",
+            "name": "arg",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "row",
+            "type": "uint256"
+          },
+          {
+            "internalType": "bytes",
+            "name": "data",
+            "type": "bytes"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "root",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "rootProof",
+            "type": "bytes32[]"
+          },
+          {
+            "components": [
+              {
+                "internalType": "uint32",
+                "name": "index",
+                "type": "uint32"
+              },
+              {
+                "internalType": "bytes",
+                "name": "data",
+                "type": "bytes"
+              },
+              {
+                "internalType": "bytes32[]",
+                "name": "proof",
+                "type": "bytes32[]"
+              }
+            ],
+            "internalType": "struct IOneStepProver.ChunkOpening[]",
+            "name": "chunks",
+            "type": "tuple[]"
+          },
+          {
+            "internalType": "bytes",
+            "name": "example",
+            "type": "bytes"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "exampleProof",
+            "type": "bytes32[]"
+          }
+        ],
+        "internalType": "struct IOneStepProver.RowOpening[]",
+        "name": "reads",
+        "type": "tuple[]"
+      }
+    ],
+    "name": "oneStep",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes",
+        "name": "data",
+        "type": "bytes"
+      }
+    ],
+    "name": "open",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "leaves",
+        "type": "bytes32[]"
+      },
+      {
+        "internalType": "uint32",
+        "name": "chunk",
+        "type": "uint32"
+      }
+    ],
+    "name": "pickChunk",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint32",
+        "name": "t",
+        "type": "uint32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "root",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "rootProof",
+        "type": "bytes32[]"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint16",
+            "name": "shard",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "index",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint8",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "rows",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "cols",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32[]",
+            "name": "scalars",
+            "type": "uint32[]"
+          },
+          {
+            "internalType": "uint32[]",
+            "name": "args",
+            "type": "uint32[]"
+          },
+          {
+            "internalType": "uint32[]",
+            "name": "argRows",
+            "type": "uint32[]"
+          },
+          {
+            "internalType": "uint32[]",
+            "name": "argCols",
+            "type": "uint32[]"
+          },
+          {
+            "internalType": "uint8[]",
+            "name": "argSources",
+            "type": "uint8[]"
+          }
+        ],
+        "internalType": "struct DisputeGame.OpLeaf",
+        "name": "op",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "opProof",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "pickOp",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "roots",
+        "type": "bytes32[]"
+      },
+      {
+        "internalType": "uint32",
+        "name": "t",
+        "type": "uint32"
+      }
+    ],
+    "name": "pickStep",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "leaves",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "postChunks",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "roots",
+        "type": "bytes32[]"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "proof",
+        "type": "bytes32[]"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "prevStart",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "prevProof",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "postSteps",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "items",
+        "type": "bytes32[]"
+      },
+      {
+        "internalType": "uint32",
+        "name": "m",
+        "type": "uint32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint32",
+            "name": "inputs",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "count",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "routeCount",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct DisputeGame.Header",
+        "name": "header",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "headerProof",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "postTrace",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "prover",
+    "outputs": [
+      {
+        "internalType": "contract IOneStepProver",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      }
+    ],
+    "name": "timeout",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   }
 ] as const;

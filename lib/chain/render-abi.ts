@@ -5,11 +5,19 @@ export const BOUND_CONTRACTS = [
   { artifact: "StakeToken.sol/StakeToken", name: "stakeTokenAbi" },
   { artifact: "Staking.sol/Staking", name: "stakingAbi" },
   { artifact: "RunCoordinator.sol/RunCoordinator", name: "runCoordinatorAbi" },
+  { artifact: "DisputeGame.sol/DisputeGame", name: "disputeGameAbi" },
 ] as const;
 
-export function readArtifact(artifact: string): { abi: unknown[]; bytecode: string } {
+export interface Artifact {
+  abi: unknown[];
+  bytecode: string;
+  /** Library placeholders in `bytecode`: file → library → byte ranges. */
+  linkReferences?: Record<string, Record<string, { start: number; length: number }[]>>;
+}
+
+export function readArtifact(artifact: string): Artifact {
   const url = new URL(`../../artifacts/contracts/${artifact}.json`, import.meta.url);
-  return JSON.parse(readFileSync(url, "utf8")) as { abi: unknown[]; bytecode: string };
+  return JSON.parse(readFileSync(url, "utf8")) as Artifact;
 }
 
 /** The text of lib/chain/abi.ts for the current artifacts. */

@@ -91,6 +91,11 @@ export class TensorTree {
   proof(c: number): Hex[] {
     return proofOf(this.#levels, c);
   }
+
+  /** The chunk leaves, sha256 of each chunk, in order (what the game's Chunks move posts). */
+  leaves(): Hex[] {
+    return this.#levels[0]!.slice(0, this.chunks).map((l) => bytesToHex(l));
+  }
 }
 
 /** The root of a tensor's commitment (TensorTree without keeping the tree). */

@@ -21,6 +21,8 @@ export interface StepTrace {
   readonly startRoot: Hex;
   /** The state root after it: from the last eight outputs (sgd.v0…3, sgd.p0…3), or the start's when no row was routed. */
   readonly endRoot: Hex;
+  /** Batch rows the step trains on: m for an expert (0: routing only), n for the gate. */
+  readonly routed: number;
 }
 
 function shardShapes(shard: string, spec: MoeSpec) {
@@ -59,17 +61,19 @@ export function traceStep(shard: string, state: ShardState, frozen: ModelParams,
   const n = batch.y.length;
   let program: Program;
   let inputs: Float32Array[];
+  let routed = n;
   if (ref.kind === "gate") {
     program = gateProgram(n, config);
     const experts = Array.from({ length: spec.experts }, (_, e) => [...frozen[`expert-${e}`]!]).flat();
     inputs = [...state.params, ...state.slots, ...experts, batch.x, Float32Array.from(batch.y)];
   } else {
     const route = routes(frozen.gate!, batch.x, n, spec);
-    const m = route.filter((r) => r === ref.index).length;
-    program = expertProgram(ref.index, n, m, config);
+    routed = route.filter((r) => r === ref.index).length;
+    program = expertProgram(ref.index, n, routed, config);
     inputs = [...state.params, ...state.slots, ...frozen.gate!, batch.x, Float32Array.from(batch.y)];
   }
-  const tensors = new ProgramRunner(program, inputs, () => {}).run().tensors as Float32Array[];
+  // config.trace sees (and may change) every output, as in a step run with it: an attack's trace is its step's.
+  const tensors = new ProgramRunner(program, inputs, config.trace ?? (() => {})).run().tensors as Float32Array[];
   const roots = tensors.map((t, k) => {
     const [rows, cols] = tensorDef(program, k).shape;
     return tensorRoot(canonicalTensor(t), rows, cols);
@@ -78,5 +82,5 @@ export function traceStep(shard: string, state: ShardState, frozen: ModelParams,
   const trained = program.ops.at(-1)?.name === "sgd.p3";
   const last = roots.slice(roots.length - 8);
   const endRoot = trained ? listRoot([...last.slice(4), ...last.slice(0, 4)]) : startRoot;
-  return { program, tensors, roots, traceRoot: listRoot(roots), startRoot, endRoot };
+  return { program, tensors, roots, traceRoot: listRoot(roots), startRoot, endRoot, routed };
 }

@@ -4,7 +4,6 @@ import assert from "node:assert/strict";
 import { describe, it } from "mocha";
 import {
   encodeAbiParameters,
-  hashDomain,
   keccak256,
   parseEventLogs,
   recoverTypedDataAddress,
@@ -1516,23 +1515,12 @@ describe("RunCoordinator: disputes", () => {
   });
 
   describe("views", () => {
-    it("domainSeparator is the EIP-712 domain Verihive v1 of this chain and contract", async () => {
+    it("eip712Domain (ERC-5267) is the domain Verihive v1 of this chain and contract that announcements are signed under", async () => {
       const f = await networkHelpers.loadFixture(withRun);
       const chainId = await f.publicClient.getChainId();
-      assert.equal(
-        await f.coordinator.read.domainSeparator(),
-        hashDomain({
-          domain: { name: "Verihive", version: "1", chainId: BigInt(chainId), verifyingContract: f.coordinator.address },
-          types: {
-            EIP712Domain: [
-              { name: "name", type: "string" },
-              { name: "version", type: "string" },
-              { name: "chainId", type: "uint256" },
-              { name: "verifyingContract", type: "address" },
-            ],
-          },
-        }),
-      );
+      const [fields, name, version, domainChain, verifyingContract] = await f.coordinator.read.eip712Domain();
+      assert.equal(fields, "0x0f");
+      assert.deepEqual([name, version, domainChain, verifyingContract.toLowerCase()], ["Verihive", "1", BigInt(chainId), f.coordinator.address.toLowerCase()]);
     });
 
     it("ANNOUNCEMENT_TYPEHASH is the hash of the Announcement type", async () => {

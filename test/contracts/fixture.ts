@@ -44,7 +44,11 @@ export async function deployCore() {
   const publicClient = await viem.getPublicClient();
   const token = await viem.deployContract("StakeToken", [owner.account.address, 1_000_000_000n * TOKEN]);
   const staking = await viem.deployContract("Staking", [token.address, UNBONDING]);
-  const coordinator = await viem.deployContract("RunCoordinator", [staking.address]);
+  const rules = await viem.deployContract("RunSpecRules");
+  const prover = await viem.deployContract("OneStepProver");
+  const game = await viem.deployContract("DisputeGame", [prover.address]);
+  const coordinator = await viem.deployContract("RunCoordinator", [staking.address, game.address], { libraries: { RunSpecRules: rules.address } });
+  await game.write.bind([coordinator.address]);
   await staking.write.setCoordinator([coordinator.address]);
   const others = wallets.slice(1, 14);
   for (const w of others) {
@@ -57,7 +61,7 @@ export async function deployCore() {
   const verifiers = others.slice(4, 8);
   const outsider = others[8]!;
   const spare = others.slice(9);
-  return { wallets, owner, publicClient, token, staking, coordinator, trainers, verifiers, outsider, spare };
+  return { wallets, owner, publicClient, token, staking, coordinator, game, rules, trainers, verifiers, outsider, spare };
 }
 
 export type Core = Awaited<ReturnType<typeof deployCore>>;

@@ -253,13 +253,15 @@ describe("RunCoordinator: runs", () => {
     });
   });
 
-  describe("fundingFor", () => {
-    it("is rewardPerRound x rounds + auditFee x rounds x trainer seats", async () => {
+  describe("funding (RunSpecRules.fundingFor, the library createRun links)", () => {
+    it("is rewardPerRound x rounds + auditFee x rounds x trainer seats, taken into the run's pool", async () => {
       const core = await networkHelpers.loadFixture(coreOnly);
-      const spec = testSpec(1n, { rewardPerRound: 7n, auditFee: 3n, rounds: 11, shards: 3, maxTrainersPerShard: 5 });
-      assert.equal(await core.coordinator.read.fundingFor([spec]), 7n * 11n + 3n * 11n * 15n);
-      assert.equal(await core.coordinator.read.fundingFor([testSpec(1n)]), FUNDING);
-      assert.equal(await core.coordinator.read.fundingFor([spec]), fundingFor(spec));
+      const spec = testSpec((await chainNow()) + 60n, { rewardPerRound: 7n, auditFee: 3n, rounds: 11, shards: 3, maxTrainersPerShard: 5 });
+      await core.coordinator.write.createRun([spec]);
+      const [, , pool] = await core.coordinator.read.runOf([await core.coordinator.read.runCount()]);
+      assert.equal(pool, 7n * 11n + 3n * 11n * 15n);
+      assert.equal(pool, fundingFor(spec));
+      assert.equal(fundingFor(testSpec(1n)), FUNDING);
     });
   });
 

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IGameHost} from "./interfaces/IGameHost.sol";
+import {CoordinatorBase} from "./CoordinatorBase.sol";
+import {RunSpec, Role, CommitStatus} from "./types/RunSpec.sol";
+import {RunSchedule} from "./libraries/RunSchedule.sol";
+import {CommitmentSlot} from "./libraries/CommitmentSlot.sol";
+
+/// @title GameHost
+/// @notice The coordinator's side of the dispute game: commitments under a game stay Disputed (not
+/// finalizable) until every game on them has ended; bonds are held here and paid out with the verdict.
+abstract contract GameHost is CoordinatorBase, IGameHost {
+    using SafeERC20 for IERC20;
+    using RunSchedule for RunSpec;
+    using CommitmentSlot for uint256;
+
+    uint256 private constant ATTESTED_FLAG = 1 << 128;
+
+    // No reentrancy guard on the hooks: only the game calls them, and they call only the vault and the token.
+
+    /// @inheritdoc IGameHost
+    function openGame(uint256 runId, uint64 round, address trainer, address challenger, Claim calldata claim_)
+        external
+        returns (GameTerms memory terms)
+    {
+        _onlyGame();
+        RunSpec storage s = _run(runId).spec;
+        uint256 games = _games[runId][round][trainer];
+        uint256 word = _openForDispute(runId, round, trainer, challenger, s.opensAt(round), uint128(games) > 0);
+        if (!word.matches(claim_.root, claim_.updateHash, claim_.samples)) revert CommitClaimMismatch(runId, round, trainer);
+        if (word.status() == CommitStatus.Attested) games |= ATTESTED_FLAG;
+        _games[runId][round][trainer] = games + 1;
+        _setStatus(runId, round, trainer, CommitStatus.Disputed);
+        _participants[runId][trainer].openDisputes += 1;
+        _participants[runId][challenger].openDisputes += 1;
+        terms = GameTerms({
+            shard: _participants[runId][trainer].shard,
+            checkpointInterval: s.checkpointInterval,
+            localSteps: s.localSteps,
+            moveWindow: s.juryCommitWindow,
+            datasetSize: s.datasetSize,
+            seed: _rounds[runId][round].seed,
+            modelHash: s.modelHash,
+            datasetRoot: s.datasetRoot
+        });
+        uint128 bond = s.challengeBond;
+        IERC20(_staking.token()).safeTransferFrom(challenger, address(this), bond);
+    }
+
+    /// @inheritdoc IGameHost
+    function closeGame(uint256 runId, uint64 round, address trainer, address challenger, bool trainerLost) external {
+        _onlyGame();
+        uint256 games = _games[runId][round][trainer] - 1;
+        _games[runId][round][trainer] = games;
+        _participants[runId][trainer].openDisputes -= 1;
+        _participants[runId][challenger].openDisputes -= 1;
+        uint256 bond = _runs[runId].spec.challengeBond;
+        bool disputed = _commitments[runId][round][trainer].status() == CommitStatus.Disputed;
+        if (trainerLost) {
+            // The bond comes back with half the slash; once another game slashed the commitment, the bond alone.
+            if (disputed) {
+                uint256 slashed = _slashTrainer(runId, round, trainer, false);
+                bond += slashed / 2;
+                _creditPool(runId, slashed - slashed / 2);
+            }
+            _credit(runId, challenger, bond);
+        } else {
+            _credit(runId, trainer, bond);
+            if (disputed && uint128(games) == 0) {
+                _setStatus(runId, round, trainer, games & ATTESTED_FLAG != 0 ? CommitStatus.Attested : CommitStatus.Committed);
+            }
+        }
+    }
+
+    function _onlyGame() private view {
+        if (msg.sender != _game) revert GameHostCaller(msg.sender);
+    }
+
+    /// @dev Checks `challenger` is a verifier, the window is open and the commitment can be disputed
+    /// (also when already Disputed, if `again`: several games may run on one commitment).
+    function _openForDispute(uint256 runId, uint64 round, address trainer, address challenger, uint64 opensAt, bool again)
+        internal
+        view
+        returns (uint256 word)
+    {
+        _activeParticipant(runId, challenger, Role.Verifier);
+        RunSpec storage s = _runs[runId].spec;
+        uint64 closesAt = s.auditEnd(round);
+        if (round >= s.rounds || block.timestamp < opensAt || block.timestamp >= closesAt) {
+            revert RoundWindowClosed(runId, round, opensAt, closesAt);
+        }
+        word = _commitments[runId][round][trainer];
+        CommitStatus status = word.status();
+        if (status != CommitStatus.Committed && status != CommitStatus.Attested && !(again && status == CommitStatus.Disputed)) {
+            revert CommitStatusInvalid(runId, round, trainer, status);
+        }
+    }
+}
