@@ -276,7 +276,7 @@ contract DisputeGame {
     /// @notice Trainer: the chunk leaves (sha256 of each 8 KiB chunk) of the picked output, which must make its root.
     function postChunks(uint256 gameId, bytes32[] calldata leaves) external {
         Game storage g = _turn(gameId, Phase.Chunks);
-        if (leaves.length > type(uint32).max || TensorMerkle.rootOfChunkLeaves(g.rows, g.cols, leaves) != g.opRoot) {
+        if (leaves.length != TensorMerkle.chunkCount(g.rows, g.cols) || TensorMerkle.rootOfChunkLeaves(g.rows, g.cols, leaves) != g.opRoot) {
             revert GameDataInvalid(gameId, 11);
         }
         g.a = keccak256(abi.encode(leaves));

@@ -6,7 +6,7 @@ import { canonicalBits } from "../kernels/f32.ts";
 import { OP_KINDS, tensorDef } from "../kernels/program.ts";
 import type { MnistDataset } from "../ml/mnist.ts";
 import type { ListTree as DatasetTree } from "../core/tensor-commit.ts";
-import { opLeafOf, type OpLeaf, type ProgramTree } from "./program-commit.ts";
+import type { OpLeaf, ProgramTree } from "./program-commit.ts";
 import { rowOpenings, type RowOpening } from "./one-step-proof.ts";
 import { canonicalTensor, type StepTrace } from "./step-trace.ts";
 
@@ -118,7 +118,16 @@ export interface BatchSource {
  * Challenger, OneStep: the first element of the opened chunk whose bits differ from its own (NaN equal to
  * NaN), with the rows it reads opened against the trainer's trace (agreed up to t, so its own data opens them).
  */
-export function oneStepMove(mine: StepTrace, theirItems: readonly Hex[], t: number, c: number, theirChunk: Uint8Array, batch: BatchSource, shard: number) {
+export function oneStepMove(
+  mine: StepTrace,
+  theirItems: readonly Hex[],
+  t: number,
+  c: number,
+  theirChunk: Uint8Array,
+  batch: BatchSource,
+  programs: ProgramTree,
+  shard: number,
+) {
   const [, cols] = tensorDef(mine.program, t).shape;
   const own = canonicalTensor(mine.tensors[t]!);
   const words = new DataView(theirChunk.buffer, theirChunk.byteOffset, theirChunk.byteLength);
@@ -132,7 +141,7 @@ export function oneStepMove(mine: StepTrace, theirItems: readonly Hex[], t: numb
     const j = e % cols;
     const asTheirs: StepTrace = { ...mine, roots: [...theirItems], traceRoot: new ListTree(theirItems).root };
     const reads: RowOpening[] = rowOpenings(asTheirs, t, i, j, batch);
-    return { chunk: bytesToHex(theirChunk), op: opLeafOf(mine.program, shard, t), i, j, reads };
+    return { chunk: bytesToHex(theirChunk), op: programs.op(shard, t).leaf, i, j, reads };
   }
   return null;
 }

@@ -61,7 +61,7 @@ export async function deployCore() {
   const verifiers = others.slice(4, 8);
   const outsider = others[8]!;
   const spare = others.slice(9);
-  return { wallets, owner, publicClient, token, staking, coordinator, game, rules, trainers, verifiers, outsider, spare };
+  return { wallets, owner, publicClient, token, staking, coordinator, game, prover, rules, trainers, verifiers, outsider, spare };
 }
 
 export type Core = Awaited<ReturnType<typeof deployCore>>;

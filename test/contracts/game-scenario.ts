@@ -1,19 +1,16 @@
-// Real rounds and real games for the DisputeGame tests and `npm run bench:gas`: a trainer's round of reference
-// steps on the seed-derived MNIST batches (honest, or with the one-op fraud), committed under state roots, and
-// a driver that plays a game move by move from both sides' own computations, reading what the other side posted
-// from the chain's events, and records the gas of every move.
-import { keccak256, parseEventLogs, stringToHex, type Address, type Hash, type Hex } from "viem";
+// Real rounds for the DisputeGame tests and `npm run bench:gas`: a trainer's round of reference steps on the
+// seed-derived MNIST batches (honest, or with the one-op fraud), committed under state roots, and what an honest
+// verifier recomputes of it. test/contracts/game-play.ts plays games on them.
+import { keccak256, stringToHex, type Address, type Hex } from "viem";
 import { batchIndices, type Claim, type RunSpec } from "../../lib/core/index.ts";
-import { ListTree } from "../../lib/core/tensor-commit.ts";
 import { datasetTree } from "../../lib/ml/dataset-root.ts";
 import { DEFAULT_STEP_CONFIG, gatherBatch, initModel, loadMnist, paramsOf, trainStep, type ModelState, type ShardState, type StepConfig } from "../../lib/ml/index.ts";
 import { oneOpConfig } from "../../node/trainer/attacks/one-op.ts";
-import { chunksMove, disputedChunk, disputedOp, disputedStep, openMove, oneStepMove, stepsMove, traceMove, trajectoryTree } from "../../lib/protocol/game.ts";
+import { trajectoryTree } from "../../lib/protocol/game.ts";
 import { programTree } from "../../lib/protocol/program-commit.ts";
 import { shardName } from "../../lib/protocol/shards.ts";
 import { stateRoot, traceStep, type StepTrace } from "../../lib/protocol/step-trace.ts";
-import { disputeGameAbi } from "../../lib/chain/abi.ts";
-import { viem, type RunFixture } from "./fixture.ts";
+import type { RunFixture } from "./fixture.ts";
 
 export const CONFIG: StepConfig = { ...DEFAULT_STEP_CONFIG, arithmetic: "reference" };
 export const MODEL_SEED = 5;
@@ -51,7 +48,7 @@ export interface Round {
   claim: Claim;
 }
 
-function batchOf(r: Pick<Round, "seed" | "trainer" | "shard" | "batchSize">, step: number) {
+export function batchOf(r: Pick<Round, "seed" | "trainer" | "shard" | "batchSize">, step: number) {
   const indices = batchIndices({ roundSeed: r.seed, trainer: r.trainer, shard: r.shard, step, batchSize: r.batchSize, sliceStart: 0, sliceLength: dataset.count });
   return { indices, batch: gatherBatch(dataset, indices) };
 }
@@ -98,84 +95,4 @@ export function replayOf(r: Round, segment: number): Round {
 /** The trace of local step `step` of a round (from the state the round had before it). */
 export function traceOf(r: Round, step: number): StepTrace {
   return traceStep(shardName(r.shard), r.states[step]!, r.frozen, batchOf(r, step).batch, stepConfig(r.fraud, step, r.checkpointInterval));
-}
-
-export type Outcome = { trainerLost: boolean; reason: number; gas: Record<string, number> };
-
-/**
- * Plays game `gameId` to the end: the trainer answers from `trainer`, the challenger disputes from `challenger`
- * (its own correct round). With `liar`, the challenger disputes the first step, operation output, chunk and
- * element whatever the data say (a false challenge). Returns the verdict and each move's gas.
- */
-export async function playGame(
-  f: RunFixture,
-  gameId: bigint,
-  segment: number,
-  trainer: { round: Round; account: Address },
-  challenger: { round: Round; account: Address; liar?: boolean },
-): Promise<Outcome> {
-  const publicClient = await viem.getPublicClient();
-  const gas: Record<string, number> = {};
-  const send = async (name: string, tx: Promise<Hash>) => {
-    const receipt = await publicClient.waitForTransactionReceipt({ hash: await tx });
-    if (receipt.status !== "success") throw new Error(`${name} reverted`);
-    gas[name] = Number(receipt.gasUsed);
-    return parseEventLogs({ abi: disputeGameAbi, logs: receipt.logs });
-  };
-  const c = f.spec.checkpointInterval;
-  const programs = programTree(f.spec.batchSize, CONFIG);
-  const tr = trainer.round;
-  const mine = challenger.round;
-  const asTrainer = { account: trainer.account };
-  const asChallenger = { account: challenger.account };
-
-  const steps = stepsMove(tr.checkpointRoots, tr.tree, segment, tr.stepRoots.slice(segment * c, segment * c + c + 1));
-  let logs = await send("postSteps", f.game.write.postSteps([gameId, steps.roots, steps.proof, steps.prevStart, steps.prevProof], asTrainer));
-  const posted = logs.find((l) => l.eventName === "StepsPosted")!.args.roots as Hex[];
-  const t = challenger.liar ? 0 : disputedStep(mine.stepRoots.slice(segment * c, segment * c + c + 1), posted);
-  if (t === null) throw new Error("nothing to dispute in the steps");
-  await send("pickStep", f.game.write.pickStep([gameId, posted, t], asChallenger));
-
-  const step = segment * c + t;
-  const theirTrace = traceOf(tr, step);
-  const move = traceMove(theirTrace, programs, tr.shard);
-  logs = await send("postTrace", f.game.write.postTrace([gameId, move.items, move.m, move.header, move.headerProof], asTrainer));
-  const traced = logs.find((l) => l.eventName === "TracePosted")!.args as { items: readonly Hex[]; m: number };
-  const myTrace = traceOf(mine, step);
-  let pick = disputedOp(myTrace, traced.items, traced.m, programs, tr.shard);
-  if (challenger.liar) {
-    const tLie = myTrace.program.inputs.length;
-    const { leaf, proof } = programs.op(tr.shard, tLie);
-    pick = { move: "pickOp", t: tLie, root: traced.items[tLie]!, rootProof: new ListTree(traced.items).proof(tLie), op: leaf, opProof: proof };
-  }
-  if (pick === null) throw new Error("nothing to dispute in the trace");
-  if (pick.move === "contestRouted") {
-    logs = await send("contestRouted", f.game.write.contestRouted([gameId, pick.select, pick.selectProof, pick.routeRoot, pick.routeProof, pick.routeChunk, pick.chunkProof], asChallenger));
-    const ended = logs.find((l) => l.eventName === "GameEnded")!.args as { trainerLost: boolean; reason: number };
-    return { trainerLost: ended.trainerLost, reason: ended.reason, gas };
-  }
-  await send("pickOp", f.game.write.pickOp([gameId, pick.t, pick.root, pick.rootProof, pick.op, pick.opProof], asChallenger));
-
-  logs = await send("postChunks", f.game.write.postChunks([gameId, chunksMove(theirTrace, pick.t)], asTrainer));
-  const leaves = logs.find((l) => l.eventName === "ChunksPosted")!.args.leaves as Hex[];
-  const chunk = challenger.liar ? 0 : disputedChunk(myTrace, pick.t, leaves);
-  if (chunk === null) throw new Error("nothing to dispute in the chunks");
-  await send("pickChunk", f.game.write.pickChunk([gameId, leaves, chunk], asChallenger));
-
-  logs = await send("open", f.game.write.open([gameId, openMove(theirTrace, pick.t, chunk)], asTrainer));
-  const data = logs.find((l) => l.eventName === "ChunkOpened")!.args.data as Hex;
-  const bytes = Uint8Array.from(Buffer.from(data.slice(2), "hex"));
-  const batch = { dataset, tree: datasetTreeOnce, indices: batchOf(mine, step).indices };
-  let one = oneStepMove(myTrace, traced.items, pick.t, chunk, bytes, batch, tr.shard);
-  if (challenger.liar && one === null) {
-    // A liar names the chunk's first element anyway, with honest openings: the recomputation decides.
-    const flipped = Uint8Array.from(bytes);
-    flipped[0] = flipped[0]! ^ 1;
-    const fake = oneStepMove(myTrace, traced.items, pick.t, chunk, flipped, batch, tr.shard)!;
-    one = { ...fake, chunk: data };
-  }
-  if (one === null) throw new Error("nothing to dispute in the chunk");
-  logs = await send("oneStep", f.game.write.oneStep([gameId, one.chunk, one.op, BigInt(one.i), BigInt(one.j), one.reads], asChallenger));
-  const ended = logs.find((l) => l.eventName === "GameEnded")!.args as { trainerLost: boolean; reason: number };
-  return { trainerLost: ended.trainerLost, reason: ended.reason, gas };
 }

@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "mocha";
 import { type Address, type Hex } from "viem";
 import { CommitStatus } from "../../lib/core/index.ts";
-import { computeRound, gameSpec, playGame, replayOf, type Round } from "./game-scenario.ts";
+import { computeRound, gameSpec, replayOf, type Round } from "./game-scenario.ts";
+import { GamePlay } from "./game-play.ts";
 import { deployCore, networkHelpers, schedule, seatRun, timeTo, type RunFixture } from "./fixture.ts";
 
 /** A run the game can play, round 0 open, with trainer 0 (gate) and trainer 2 (expert-0) committed. */
@@ -27,6 +28,7 @@ async function committed(fraud: { gate?: boolean; expert?: boolean } = {}) {
 
 const honestRun = () => committed();
 const fraudRun = () => committed({ gate: true });
+const expertFraudRun = () => committed({ expert: true });
 
 async function challenge(f: RunFixture, trainer: Round, verifier: number, segment: number): Promise<bigint> {
   const id = (await f.game.read.gameCount()) + 1n;
@@ -46,7 +48,8 @@ describe("DisputeGame", function () {
       const f = await networkHelpers.loadFixture(fraudRun);
       const v = f.verifiers[0]!.account.address;
       const id = await challenge(f, f.gate, 0, 1);
-      const out = await playGame(f, id, 1, { round: f.gate, account: f.gate.trainer }, { round: replayOf(f.gate, 1), account: v });
+      const play = new GamePlay(f, id, 1, { round: f.gate, account: f.gate.trainer }, { round: replayOf(f.gate, 1), account: v });
+      const out = await play.play();
       assert.deepEqual([out.trainerLost, out.reason], [true, 0]);
       assert.equal(await f.coordinator.read.statusOf([f.runId, 0n, f.gate.trainer]), CommitStatus.Slashed);
       const p = await f.coordinator.read.participantOf([f.runId, f.gate.trainer]);
@@ -55,7 +58,16 @@ describe("DisputeGame", function () {
       assert.ok(slashed > 0n);
       assert.equal(await owed(f, v), f.spec.challengeBond + slashed / 2n);
       assert.equal((await f.coordinator.read.participantOf([f.runId, v])).openDisputes, 0);
-      for (const gas of Object.values(out.gas)) assert.ok(gas < 5_000_000, `a move took ${gas} gas`);
+      for (const gas of Object.values(play.gas)) assert.ok(gas < 5_000_000, `a move took ${gas} gas`);
+    });
+
+    it("slashes the one-op fraud in an expert step (routing, selection, training: the wrong element is in expert.z1)", async () => {
+      const f = await networkHelpers.loadFixture(expertFraudRun);
+      const v = f.verifiers[2]!.account.address;
+      const id = await challenge(f, f.expert, 2, 0);
+      const play = new GamePlay(f, id, 0, { round: f.expert, account: f.expert.trainer }, { round: replayOf(f.expert, 0), account: v });
+      assert.deepEqual(await play.play(), { trainerLost: true, reason: 0 });
+      assert.equal(await f.coordinator.read.statusOf([f.runId, 0n, f.expert.trainer]), CommitStatus.Slashed);
     });
 
     it("a false challenge loses its bond to an honest trainer, whose commitment goes back to Committed", async () => {
@@ -63,7 +75,7 @@ describe("DisputeGame", function () {
       const v = f.verifiers[1]!.account.address;
       const id = await challenge(f, f.gate, 1, 0);
       assert.equal(await f.coordinator.read.statusOf([f.runId, 0n, f.gate.trainer]), CommitStatus.Disputed);
-      const out = await playGame(f, id, 0, { round: f.gate, account: f.gate.trainer }, { round: f.gate, account: v, liar: true });
+      const out = await new GamePlay(f, id, 0, { round: f.gate, account: f.gate.trainer }, { round: f.gate, account: v, liar: true }).play();
       assert.deepEqual([out.trainerLost, out.reason], [false, 0]);
       assert.equal(await f.coordinator.read.statusOf([f.runId, 0n, f.gate.trainer]), CommitStatus.Committed);
       assert.equal(await owed(f, f.gate.trainer), f.spec.challengeBond);

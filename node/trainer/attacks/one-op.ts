@@ -2,9 +2,10 @@ import type { StepConfig } from "../../../lib/ml/step.ts";
 import type { AttackParams, TrainerAttack } from "./types.ts";
 
 // one-op: the smallest fraud an audit can meet. In the first step of every segment that trains on at least
-// one sample, one element of one operation is wrong: the first element of the trained MLP's first matrix
-// product (`gate.z1` or `expert.z1`, docs/PROTOCOL.md 3.8) gets +1; everything else is computed honestly
-// from there. Exact mode only (it needs the reference step's trace); in tolerance mode it trains honestly.
+// one sample, one element of one operation is wrong: the first element v of the trained MLP's first matrix
+// product (`gate.z1` or `expert.z1`, docs/PROTOCOL.md 3.8) becomes |v| + 1 (positive, so the ReLU after it
+// passes the change on: +1 on a negative v would leave every later value, and the state, as they were);
+// everything else is computed honestly from there. Exact mode only (it needs the reference step's trace); in tolerance mode it trains honestly.
 // Caught by: a verifier replaying any audited segment (its end state differs).
 
 const TARGET = new Set(["gate.z1", "expert.z1"]);
@@ -21,7 +22,7 @@ export function oneOpConfig(honest: StepConfig, checkpointInterval: number): Ste
         if (step % checkpointInterval === 0) pending = true;
       }
       if (pending && TARGET.has(name)) {
-        values[0] = values[0]! + 1;
+        values[0] = Math.abs(values[0]!) + 1;
         pending = false;
       }
     },

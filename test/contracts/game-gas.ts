@@ -1,0 +1,35 @@
+// Gas of every move of a whole game, both sides, for `npm run bench:gas`: the one-op fraud in a gate step and in
+// an expert step at the default batch size (64), each disputed to the wrong element of the first matrix
+// product (the largest one-step check of the model). gameTotal is the dearer game's sum, challenge included.
+import { computeRound, gameSpec, replayOf } from "./game-scenario.ts";
+import { GamePlay } from "./game-play.ts";
+import { deployCore, schedule, seatRun, timeTo, viem } from "./fixture.ts";
+
+export async function measureGameGas(batchSize = 64): Promise<Record<string, number>> {
+  const publicClient = await viem.getPublicClient();
+  const f = await seatRun(await deployCore(), gameSpec(batchSize));
+  await timeTo(schedule(f.spec, 0n).opensAt);
+  await f.coordinator.write.openRound([f.runId, 0n]);
+  const { seed } = await f.coordinator.read.roundOf([f.runId, 0n]);
+  const report: Record<string, number> = {};
+  let total = 0;
+  for (const [index, shard, verifier] of [[0, 0, 0], [2, 1, 1]] as const) {
+    const account = f.trainers[index]!.account;
+    const round = computeRound(f, 0n, seed, account.address, shard, true);
+    await f.coordinator.write.commit([f.runId, 0n, round.claim.root, round.claim.updateHash, round.claim.samples], { account });
+    const v = f.verifiers[verifier]!.account;
+    const id = (await f.game.read.gameCount()) + 1n;
+    const hash = await f.game.write.challenge([f.runId, 0n, round.trainer, round.claim, 0], { account: v });
+    const challengeGas = Number((await publicClient.waitForTransactionReceipt({ hash })).gasUsed);
+    const play = new GamePlay(f, id, 0, { round, account: round.trainer }, { round: replayOf(round, 0), account: v.address });
+    const outcome = await play.play();
+    if (!outcome.trainerLost) throw new Error("the fraud was not slashed");
+    const name = shard === 0 ? "gate" : "expert";
+    const moves = { challenge: challengeGas, ...play.gas };
+    for (const [move, gas] of Object.entries(moves)) report[`game.${name}.${move}`] = gas;
+    total = Math.max(total, Object.values(moves).reduce((a, b) => a + b, 0));
+  }
+  report.gameTotal = total;
+  report.gameMoves = 9;
+  return report;
+}
