@@ -1,6 +1,9 @@
 import type { Hex } from "viem";
 import { VerificationMode, type RunSpec } from "../lib/core/spec.ts";
-import { canonicalStateBytes, hashBytes, stateHash } from "../lib/core/state-hash.ts";
+import { canonicalStateBytes, hashBytes } from "../lib/core/state-hash.ts";
+import type { Shape } from "../lib/kernels/program.ts";
+import { DEFAULT_STEP_CONFIG } from "../lib/ml/step.ts";
+import { stateRootOf, stateShapes } from "../lib/protocol/step-trace.ts";
 import type { ShardState } from "../lib/ml/moe.ts";
 import { runSegment, stateArrays, updateOf, type RoundContext } from "../lib/protocol/index.ts";
 
@@ -45,8 +48,8 @@ export function distance(a: readonly Float32Array[], b: readonly Float32Array[])
 }
 
 /** Check 1: the trajectory starts at the round's agreed state of its shard. */
-export function checkStart(checkpointHashes: readonly Hex[], agreedHash: Hex): CheckResult {
-  const h0 = checkpointHashes[0];
+export function checkStart(checkpointRoots: readonly Hex[], agreedHash: Hex): CheckResult {
+  const h0 = checkpointRoots[0];
   if (h0 !== undefined && same(h0, agreedHash)) return PASS;
   return { ok: false, check: "start", segment: 0, reason: `the trajectory starts at ${h0}, the round's agreed state is ${agreedHash}` };
 }
@@ -57,17 +60,20 @@ export function compareSegmentEnd(p: {
   tolerance: Tolerance;
   start: ShardState;
   replayed: ShardState;
+  /** The committed end's state root. */
   endHash: Hex;
+  /** The shard state's tensor shapes (parameters then slots): a state root binds them. */
+  shapes: readonly Shape[];
   /** s_{(j+1)c} as committed (fetched by endHash); needed in Tolerance mode. */
   end?: ShardState;
 }): CheckResult {
   const fail = (reason: string): CheckResult => ({ ok: false, check: "segment", segment: p.segment, reason });
-  const replayedHash = stateHash(stateArrays(p.replayed));
+  const replayedHash = stateRootOf(stateArrays(p.replayed), p.shapes);
   if (p.tolerance.mode === VerificationMode.Exact) {
     return same(replayedHash, p.endHash) ? PASS : fail(`segment ${p.segment} replays to ${replayedHash}, the trainer committed ${p.endHash}`);
   }
   if (!p.end) return fail(`segment ${p.segment}: the committed end state is missing`);
-  if (!same(stateHash(stateArrays(p.end)), p.endHash)) return fail(`segment ${p.segment}: the end state given is not the committed one`);
+  if (!same(stateRootOf(stateArrays(p.end), p.shapes), p.endHash)) return fail(`segment ${p.segment}: the end state given is not the committed one`);
   const off = distance(stateArrays(p.replayed), stateArrays(p.end));
   const length = distance(stateArrays(p.end), stateArrays(p.start));
   if (off <= p.tolerance.tau * length) return PASS;
@@ -85,7 +91,8 @@ export function checkSegment(p: {
 }): CheckResult {
   const c = p.ctx.checkpointInterval;
   const replayed = runSegment(p.ctx, p.start, p.segment * c, c).state;
-  return compareSegmentEnd({ ...p, replayed });
+  const shapes = stateShapes(p.ctx.shardName, (p.ctx.config ?? DEFAULT_STEP_CONFIG).spec);
+  return compareSegmentEnd({ ...p, replayed, shapes });
 }
 
 /** Check 3: the committed update is Δ = s_0 − s_H. */

@@ -1,6 +1,7 @@
 import type { PeerId } from "@libp2p/interface";
 import type { Address, Hex } from "viem";
 import { decodeStateBlob, decodeStateBytes, stateBlob } from "../lib/core/state-hash.ts";
+import type { Shape } from "../lib/kernels/program.ts";
 import type { ShardState } from "../lib/ml/moe.ts";
 import { BlobKind } from "../lib/p2p/index.ts";
 import { encodeManifest, type VerifiedManifest } from "../lib/protocol/index.ts";
@@ -64,16 +65,16 @@ export async function manifestOf(env: EvidenceEnv, ref: CommitmentRef, segments:
   const m = await untilDeadline(env, deadline, (ctx) =>
     fetchManifest(ctx, candidatePeers(ctx, env.peerOf(ref.trainer)), { runId: ref.runId, shard: ref.shard, round: ref.round, segments, root: ref.root }),
   );
-  if (m) env.served.keep(ref.round, ref.root, encodeManifest(m.checkpointHashes));
+  if (m) env.served.keep(ref.round, ref.root, encodeManifest(m.checkpointRoots));
   return m;
 }
 
-/** A checkpoint (or shard state) by h(s), decoded to `sizes`. */
+/** A checkpoint (or shard state) by its state root, decoded to tensors of `shapes`. */
 export async function checkpointOf(
   env: EvidenceEnv,
   ref: CommitmentRef,
   hash: Hex,
-  sizes: readonly number[],
+  shapes: readonly Shape[],
   segment: number,
   deadline: number,
 ): Promise<ShardState | undefined> {
@@ -81,13 +82,13 @@ export async function checkpointOf(
   let arrays: Float32Array[] | undefined;
   if (local) {
     try {
-      arrays = decodeStateBlob(local, sizes);
+      arrays = decodeStateBlob(local, shapes.map(([rows, cols]) => rows * cols));
     } catch {
       arrays = undefined;
     }
   }
   arrays ??= await untilDeadline(env, deadline, (ctx) =>
-    fetchState(ctx, candidatePeers(ctx, env.peerOf(ref.trainer)), hash, sizes, { kind: BlobKind.Checkpoint, round: ref.round, segment }),
+    fetchState(ctx, candidatePeers(ctx, env.peerOf(ref.trainer)), hash, shapes, { kind: BlobKind.Checkpoint, round: ref.round, segment }),
   );
   if (!arrays) return undefined;
   env.served.keep(ref.round, hash, stateBlob(arrays));

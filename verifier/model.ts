@@ -4,6 +4,7 @@ import { decodeStateBlob, stateBlob } from "../lib/core/state-hash.ts";
 import type { MoeSpec, ModelState, ShardState } from "../lib/ml/moe.ts";
 import { BlobKind } from "../lib/p2p/index.ts";
 import { applyUpdates, shardName, stateArrays, stateSizes } from "../lib/protocol/index.ts";
+import { stateRootOf, stateShapes } from "../lib/protocol/step-trace.ts";
 import type { BlobStore, Journal } from "../node/journal.ts";
 import type { Logger } from "../node/log.ts";
 import { majorityHash, StateSyncError, verifiedManifests, type AgreedStateParams } from "../node/peer/agreed-state.ts";
@@ -60,12 +61,12 @@ export function chainRoundSource(
   const { evidence } = p;
   return {
     inclusion: (round) => roundCommitments(p.client, p.coordinator, p.runId, round, p.fromBlock),
-    startHashes: async (round, cs) => (await verifiedManifests({ ...p, fetch: evidence.fetch(), peerOf: evidence.peerOf }, round, cs)).map(({ m }) => m.checkpointHashes[0]!),
+    startHashes: async (round, cs) => (await verifiedManifests({ ...p, fetch: evidence.fetch(), peerOf: evidence.peerOf }, round, cs)).map(({ m }) => m.checkpointRoots[0]!),
     state: async (round, shard, hash, holders) => {
       const ctx = evidence.fetch();
       const first = holders.map((c) => evidence.peerOf(c.trainer)).filter((x) => x !== undefined);
-      const sizes = stateSizes(shardName(shard, p.moe), p.moe);
-      const arrays = await fetchState(ctx, [...first, ...candidatePeers(ctx, undefined)], hash, sizes, { kind: BlobKind.Checkpoint, round, segment: 0 });
+      const shapes = stateShapes(shardName(shard, p.moe), p.moe);
+      const arrays = await fetchState(ctx, [...first, ...candidatePeers(ctx, undefined)], hash, shapes, { kind: BlobKind.Checkpoint, round, segment: 0 });
       return arrays && { params: arrays.slice(0, arrays.length / 2), slots: arrays.slice(arrays.length / 2) };
     },
     updates: (shard, cs) =>
@@ -189,7 +190,8 @@ export class ModelTracker {
     for (const [name, s] of Object.entries(rec.carried)) {
       const blob = stateBlob(stateArrays(s));
       carried[name] = await p.blobs.put(blob);
-      p.serve(rec.round, carried[name], blob);
+      // Stored on disk by content hash, served by state root (what peers fetch a state by).
+      p.serve(rec.round, stateRootOf(stateArrays(s), stateShapes(name, p.moe)), blob);
     }
     const inclusion = rec.inclusion.map((c) => ({ trainer: c.trainer, shard: c.shard, root: c.root, updateHash: c.updateHash, samples: c.samples.toString() }));
     await p.journal.append("model", { runId: p.runId.toString(), round: rec.round.toString(), inclusion, majority: rec.majority, carried });

@@ -109,7 +109,7 @@ export class RoundData {
     for (const [name, hash] of Object.entries(got.hashes)) p.evidence.served.keep(round, hash, stateBlob(stateArrays(got.state[name]!)));
     for (const c of got.commitments) {
       const m = got.manifests.get(c.trainer.toLowerCase());
-      if (m) p.evidence.served.keep(round, c.root, encodeManifest(m.checkpointHashes));
+      if (m) p.evidence.served.keep(round, c.root, encodeManifest(m.checkpointRoots));
     }
     p.log.info("agreed state", { round, hashes: got.hashes, commitments: got.commitments.length, confirmed });
     return { ...got, confirmed };

@@ -1,5 +1,6 @@
 import type { Hex } from "viem";
-import { canonicalStateBytes, stateBlob, stateHash } from "../lib/core/state-hash.ts";
+import { canonicalStateBytes, stateBlob } from "../lib/core/state-hash.ts";
+import { stateRootOf, stateShapes } from "../lib/protocol/step-trace.ts";
 import { VerificationMode, type RunSpec } from "../lib/core/spec.ts";
 import type { MoeSpec, ShardState } from "../lib/ml/moe.ts";
 import { encodeManifest, runSegment, shardName, stateArrays, stateSizes, type VerifiedManifest } from "../lib/protocol/index.ts";
@@ -43,6 +44,7 @@ export async function verifySegment(env: VerifyEnv, role: Role, ref: CommitmentR
   const last = segments - 1;
   const name = shardName(ref.shard, moe);
   const sizes = stateSizes(name, moe);
+  const shapes = stateShapes(name, moe);
   const tolerance = toleranceOf(spec);
   const exact = spec.mode === VerificationMode.Exact;
 
@@ -51,15 +53,15 @@ export async function verifySegment(env: VerifyEnv, role: Role, ref: CommitmentR
   const agreedHash = agreed.hashes[name]!;
   const manifest = agreed.manifests.get(ref.trainer.toLowerCase()) ?? (await manifestOf(env.evidence, ref, segments, deadline));
   if (!manifest) return { kind: "unavailable", missing: "manifest", segmentData: true };
-  const evidence: EvidenceItem[] = [{ key: ref.root, bytes: encodeManifest(manifest.checkpointHashes) }];
+  const evidence: EvidenceItem[] = [{ key: ref.root, bytes: encodeManifest(manifest.checkpointRoots) }];
   const failed = (r: CheckResult & { ok: false }): Verdict =>
     agreed.confirmed
       ? { kind: "fail", check: r.check, segment: r.segment, reason: r.reason, manifest, evidence }
       : { kind: "undecided", reason: `${r.reason}, but round ${ref.round}'s agreed state rests on this node's own copy only` };
-  const hashes = manifest.checkpointHashes;
-  /** s_{ic}: the agreed state when it is s_0, else fetched by its committed hash. */
+  const hashes = manifest.checkpointRoots;
+  /** s_{ic}: the agreed state when it is s_0, else fetched by its committed state root. */
   const checkpoint = (i: number): Promise<ShardState | undefined> =>
-    same(hashes[i]!, agreedHash) ? Promise.resolve(agreed.state[name]!) : checkpointOf(env.evidence, ref, hashes[i]!, sizes, Math.min(i, last), deadline);
+    same(hashes[i]!, agreedHash) ? Promise.resolve(agreed.state[name]!) : checkpointOf(env.evidence, ref, hashes[i]!, shapes, Math.min(i, last), deadline);
 
   // 1. The start: the trajectory begins at S_r[shard].
   if (role === "auditor" || segment === 0) {
@@ -82,7 +84,7 @@ export async function verifySegment(env: VerifyEnv, role: Role, ref: CommitmentR
   // Yield first: a replay holds the event loop, and peers and the chain follower should get a turn.
   await new Promise<void>((resolve) => setImmediate(resolve));
   const replayed = runSegment(ctx, start, segment * c, c).state;
-  const seg = compareSegmentEnd({ segment, tolerance, start, replayed, endHash: hashes[segment + 1]!, ...(end ? { end } : {}) });
+  const seg = compareSegmentEnd({ segment, tolerance, start, replayed, endHash: hashes[segment + 1]!, shapes, ...(end ? { end } : {}) });
   if (!seg.ok) return failed(seg);
 
   // 3. The update: Δ = s_0 − s_H.
@@ -91,7 +93,7 @@ export async function verifySegment(env: VerifyEnv, role: Role, ref: CommitmentR
     const s0 = await checkpoint(0);
     if (!s0) return { kind: "unavailable", missing: "checkpoint 0", segmentData: !extra };
     // After an exact pass of the last segment, the replayed state is s_H (same hash, same bytes).
-    const sH = segment === last && exact && same(stateHash(stateArrays(replayed)), hashes[segments]!) ? replayed : segment === last && end ? end : await checkpoint(segments);
+    const sH = segment === last && exact && same(stateRootOf(stateArrays(replayed), shapes), hashes[segments]!) ? replayed : segment === last && end ? end : await checkpoint(segments);
     if (!sH) return { kind: "unavailable", missing: `checkpoint ${segments}`, segmentData: !extra };
     let update: Float32Array[] | undefined;
     if (!exact) {

@@ -25,14 +25,14 @@ export function leafHash(leaf: TrajectoryLeaf): Hex {
   return keccak256(keccak256(encodeAbiParameters(LEAF_ABI, leafValues(leaf))));
 }
 
-/** The leaves of one round, from the state hashes at each checkpoint (`checkpointHashes[j]` = h(s_{jc})). */
+/** The leaves of one round, from the state hashes at each checkpoint (`checkpointRoots[j]` = h(s_{jc})). */
 export function roundLeaves(
   base: Pick<TrajectoryLeaf, "runId" | "shard" | "round">,
-  checkpointHashes: readonly Hex[],
+  checkpointRoots: readonly Hex[],
 ): TrajectoryLeaf[] {
   const leaves: TrajectoryLeaf[] = [];
-  for (let j = 0; j + 1 < checkpointHashes.length; j++) {
-    leaves.push({ ...base, segment: j, startHash: checkpointHashes[j]!, endHash: checkpointHashes[j + 1]! });
+  for (let j = 0; j + 1 < checkpointRoots.length; j++) {
+    leaves.push({ ...base, segment: j, startHash: checkpointRoots[j]!, endHash: checkpointRoots[j + 1]! });
   }
   return leaves;
 }

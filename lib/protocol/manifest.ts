@@ -3,11 +3,12 @@ import { VerihiveError } from "../core/errors.ts";
 import { leafHash, roundLeaves, type TrajectoryLeaf } from "../core/leaf.ts";
 import { MerkleTree } from "../core/merkle.ts";
 
-// A trajectory manifest: the state hashes h(s_0), h(s_c), …, h(s_H) of one commitment, 32 bytes each.
+// A trajectory manifest: the state roots (docs/PROTOCOL.md 3.9) of s_0, s_c, …, s_H of one commitment, 32
+// bytes each.
 // It is served keyed by the commitment's Merkle root: whoever fetches it rebuilds the leaves and the tree
 // and compares the root with the one on-chain, so a manifest needs no signature and any peer may relay it.
 // From a verified manifest a verifier gets the leaf and proof of any segment, and a late joiner gets
-// h(S_r) of the shard (the start hash of leaf 0).
+// the root of S_r of the shard (the start of leaf 0).
 
 /** A manifest that does not rebuild the committed root, or has the wrong size. */
 export class ManifestError extends VerihiveError {
@@ -25,7 +26,7 @@ export interface ManifestContext {
 }
 
 export interface VerifiedManifest {
-  checkpointHashes: Hex[];
+  checkpointRoots: Hex[];
   leaves: TrajectoryLeaf[];
   tree: MerkleTree;
 }
@@ -35,9 +36,9 @@ export function manifestBytes(segments: number): number {
   return 32 * (segments + 1);
 }
 
-export function encodeManifest(checkpointHashes: readonly Hex[]): Uint8Array {
-  const out = new Uint8Array(32 * checkpointHashes.length);
-  checkpointHashes.forEach((h, i) => out.set(hexToBytes(h, { size: 32 }), 32 * i));
+export function encodeManifest(checkpointRoots: readonly Hex[]): Uint8Array {
+  const out = new Uint8Array(32 * checkpointRoots.length);
+  checkpointRoots.forEach((h, i) => out.set(hexToBytes(h, { size: 32 }), 32 * i));
   return out;
 }
 
@@ -47,12 +48,12 @@ export function verifyManifest(bytes: Uint8Array, ctx: ManifestContext): Verifie
   if (bytes.length !== manifestBytes(ctx.segments)) {
     throw new ManifestError("manifest has the wrong length", { length: bytes.length, expected: manifestBytes(ctx.segments) });
   }
-  const checkpointHashes: Hex[] = [];
-  for (let i = 0; i <= ctx.segments; i++) checkpointHashes.push(bytesToHex(bytes.subarray(32 * i, 32 * i + 32)));
-  const leaves = roundLeaves({ runId: ctx.runId, shard: ctx.shard, round: ctx.round }, checkpointHashes);
+  const checkpointRoots: Hex[] = [];
+  for (let i = 0; i <= ctx.segments; i++) checkpointRoots.push(bytesToHex(bytes.subarray(32 * i, 32 * i + 32)));
+  const leaves = roundLeaves({ runId: ctx.runId, shard: ctx.shard, round: ctx.round }, checkpointRoots);
   const tree = MerkleTree.fromLeafHashes(leaves.map(leafHash));
   if (tree.root.toLowerCase() !== ctx.root.toLowerCase()) {
     throw new ManifestError("manifest does not rebuild the committed root", { root: ctx.root, rebuilt: tree.root });
   }
-  return { checkpointHashes, leaves, tree };
+  return { checkpointRoots, leaves, tree };
 }

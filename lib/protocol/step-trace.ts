@@ -1,6 +1,6 @@
 import type { Hex } from "viem";
 import { listRoot, tensorRoot } from "../core/tensor-commit.ts";
-import { tensorDef, type Program } from "../kernels/program.ts";
+import { tensorDef, type Program, type Shape } from "../kernels/program.ts";
 import { ProgramRunner } from "../kernels/run.ts";
 import { expertProgram, gateProgram, mlpShapes, routes } from "../kernels/step.ts";
 import { parseShard, type ModelParams, type MoeSpec, type ShardState } from "../ml/moe.ts";
@@ -47,11 +47,25 @@ export function canonicalTensor(t: Float32Array): Float32Array {
   return out;
 }
 
+/** The shapes of a shard state's eight tensors, parameters then slots (what its state root binds). */
+export function stateShapes(shard: string, spec: MoeSpec): Shape[] {
+  const shapes = shardShapes(shard, spec);
+  return [...shapes, ...shapes];
+}
+
+/**
+ * The root of a state given as its tensors in canonical order (parameters then slots) with their shapes:
+ * the list root of the tensor roots (docs/PROTOCOL.md 3.9). This is what trajectory leaves, manifests and
+ * checkpoint fetches name a state by, and what the dispute game opens.
+ */
+export function stateRootOf(arrays: readonly Float32Array[], shapes: readonly Shape[]): Hex {
+  if (arrays.length !== shapes.length) throw new Error(`${arrays.length} tensors for ${shapes.length} shapes`);
+  return listRoot(arrays.map((a, k) => tensorRoot(canonicalTensor(a), shapes[k]![0], shapes[k]![1])));
+}
+
 /** The root of a shard state: the list root of its eight tensor roots, parameters then slots. */
 export function stateRoot(shard: string, state: ShardState, spec: MoeSpec): Hex {
-  const shapes = shardShapes(shard, spec);
-  const arrays = [...state.params, ...state.slots];
-  return listRoot(arrays.map((a, k) => tensorRoot(a, shapes[k % 4]![0], shapes[k % 4]![1])));
+  return stateRootOf([...state.params, ...state.slots], stateShapes(shard, spec));
 }
 
 /** Runs one reference step with every output kept, and commits to all of it. */

@@ -2,10 +2,11 @@ import type { Address, Hex } from "viem";
 import { batchIndices } from "../core/batches.ts";
 import { leafHash, roundLeaves, type TrajectoryLeaf } from "../core/leaf.ts";
 import { MerkleTree } from "../core/merkle.ts";
-import { canonicalStateBytes, hashBytes, stateHash } from "../core/state-hash.ts";
+import { canonicalStateBytes, hashBytes } from "../core/state-hash.ts";
 import { gatherBatch, type MnistDataset } from "../ml/mnist.ts";
 import type { ModelParams, ShardState } from "../ml/moe.ts";
 import { DEFAULT_STEP_CONFIG, trainStep, type StepConfig } from "../ml/step.ts";
+import { stateRootOf, stateShapes } from "./step-trace.ts";
 
 /** Everything that fixes a trainer's round, besides the starting state. */
 export interface RoundContext {
@@ -53,7 +54,7 @@ export function runSegment(ctx: RoundContext, state: ShardState, startStep: numb
 export interface RoundTrajectory {
   /** Shard states at steps 0, c, 2c, … H (what checkpoint audits fetch). */
   checkpoints: ShardState[];
-  checkpointHashes: Hex[];
+  checkpointRoots: Hex[];
   leaves: TrajectoryLeaf[];
   tree: MerkleTree;
   root: Hex;
@@ -102,14 +103,15 @@ export async function trainRound(ctx: RoundContext, start: ShardState, hooks: Ro
     checkpoints.push(s);
     await (hooks.pause ?? nextTurn)();
   }
-  const checkpointHashes = checkpoints.map((c) => stateHash(stateArrays(c)));
-  const leaves = roundLeaves({ runId: ctx.runId, shard: ctx.shard, round: ctx.round }, checkpointHashes);
+  const shapes = stateShapes(ctx.shardName, (ctx.config ?? DEFAULT_STEP_CONFIG).spec);
+  const checkpointRoots = checkpoints.map((c) => stateRootOf(stateArrays(c), shapes));
+  const leaves = roundLeaves({ runId: ctx.runId, shard: ctx.shard, round: ctx.round }, checkpointRoots);
   const tree = MerkleTree.fromLeafHashes(leaves.map(leafHash));
   const delta = updateOf(start, s);
   const updateBytes = canonicalStateBytes(delta);
   return {
     checkpoints,
-    checkpointHashes,
+    checkpointRoots,
     leaves,
     tree,
     root: tree.root,

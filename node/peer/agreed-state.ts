@@ -2,7 +2,7 @@ import type { PeerId } from "@libp2p/interface";
 import type { Address, Hex, PublicClient } from "viem";
 import { VerihiveError } from "../../lib/core/errors.ts";
 import type { RunSpec } from "../../lib/core/spec.ts";
-import { stateHash } from "../../lib/core/state-hash.ts";
+import { stateRootOf, stateShapes } from "../../lib/protocol/step-trace.ts";
 import { BlobKind } from "../../lib/p2p/index.ts";
 import { initModel, type MoeSpec, type ModelState, type ShardName, type ShardState } from "../../lib/ml/index.ts";
 import { applyUpdates, modelSeed, shardName, stateArrays, stateSizes } from "../../lib/protocol/index.ts";
@@ -108,19 +108,20 @@ export async function agreedState(p: AgreedStateParams): Promise<AgreedState> {
       }
       const verified = await manifestsOf(r, cs);
       if (r === p.round) for (const { c, m } of verified) manifests.set(c.trainer.toLowerCase(), m);
-      const agreed = majorityHash(verified.map(({ m }) => m.checkpointHashes[0]!));
+      const agreed = majorityHash(verified.map(({ m }) => m.checkpointRoots[0]!));
       if (!agreed) {
         throw new StateSyncError(`no majority on the start state of ${name} in round ${r}`, { shard: name, round: r, committers: cs.length, verified: verified.length });
       }
       const sizes = stateSizes(name, p.moe);
+      const shapes = stateShapes(name, p.moe);
       let start: ShardState | undefined;
       const own = p.local?.round === r ? p.local.state[name] : undefined;
-      if (own && stateHash(stateArrays(own)) === agreed) start = own;
+      if (own && stateRootOf(stateArrays(own), shapes) === agreed) start = own;
       if (!start) {
-        const holders = verified.filter(({ m }) => m.checkpointHashes[0] === agreed).map(({ c }) => p.peerOf(c.trainer));
+        const holders = verified.filter(({ m }) => m.checkpointRoots[0] === agreed).map(({ c }) => p.peerOf(c.trainer));
         const peers = candidatePeers(p.fetch, undefined);
         const ordered = [...holders.filter((x): x is PeerId => x !== undefined), ...peers];
-        const arrays = await fetchState(p.fetch, ordered, agreed, sizes, { kind: BlobKind.Checkpoint, round: r, segment: 0 });
+        const arrays = await fetchState(p.fetch, ordered, agreed, shapes, { kind: BlobKind.Checkpoint, round: r, segment: 0 });
         if (!arrays) throw new StateSyncError(`nobody served the agreed state of ${name} for round ${r}`, { shard: name, round: r, hash: agreed });
         const half = arrays.length / 2;
         start = { params: arrays.slice(0, half), slots: arrays.slice(half) };
@@ -142,6 +143,7 @@ export async function agreedState(p: AgreedStateParams): Promise<AgreedState> {
     const initial = initModel(modelSeed(p.runId, p.spec.modelHash), p.moe);
     for (const name of pending) state[name] = p.local && p.local.round <= p.round ? p.local.state[name]! : initial[name]!;
   }
-  const hashes = Object.fromEntries(names.map((n) => [n, stateHash(stateArrays(state[n]!))]));
+  // Each shard's S_round by its state root: what this peer serves to late joiners (they fetch by manifest roots).
+  const hashes = Object.fromEntries(names.map((n) => [n, stateRootOf(stateArrays(state[n]!), stateShapes(n, p.moe))]));
   return { state, hashes, manifests, commitments: commitmentsOfRound };
 }

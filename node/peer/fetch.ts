@@ -1,6 +1,8 @@
 import type { PeerId } from "@libp2p/interface";
 import type { Hex } from "viem";
 import { decodeStateBlob, hashBytes } from "../../lib/core/state-hash.ts";
+import type { Shape } from "../../lib/kernels/program.ts";
+import { stateRootOf } from "../../lib/protocol/step-trace.ts";
 import { manifestBytes, verifyManifest, type ManifestContext, type VerifiedManifest } from "../../lib/protocol/manifest.ts";
 import { BlobHashMismatchError, BlobKind, BlobProtocolError, BlobTooLargeError, type FetchBlobOptions, type VerihiveNode } from "../../lib/p2p/index.ts";
 import type { Logger } from "../log.ts";
@@ -86,33 +88,38 @@ export async function fetchManifest(ctx: FetchContext, peers: readonly PeerId[],
   return bytes === undefined ? undefined : verified;
 }
 
-/** A shard state (or checkpoint) by its state hash h(s), decoded to `sizes`; undefined if nobody serves it. */
+/**
+ * A shard state (or checkpoint) by its state root (docs/PROTOCOL.md 3.9), decoded to tensors of `shapes`
+ * (parameters then slots); undefined if nobody serves it. The blob is the count-prefixed state (stateBlob):
+ * decoding checks every count and finiteness, then the tensors must make the root asked for.
+ */
 export async function fetchState(
   ctx: FetchContext,
   peers: readonly PeerId[],
-  hash: Hex,
-  sizes: readonly number[],
+  root: Hex,
+  shapes: readonly Shape[],
   where: { kind?: BlobKind; round?: bigint; segment?: number } = {},
 ): Promise<Float32Array[] | undefined> {
   let arrays: Float32Array[] | undefined;
+  const sizes = shapes.map(([rows, cols]) => rows * cols);
   const maxBytes = sizes.reduce((a, n) => a + 4 + 4 * n, 0);
   const bytes = await fetchFromAny(
     ctx,
     peers,
-    hash,
+    root,
     {
       kind: where.kind ?? BlobKind.ShardState,
       maxBytes,
       ...(where.round !== undefined ? { round: where.round } : {}),
       ...(where.segment !== undefined ? { segment: where.segment } : {}),
-      // The SHA-256 of a state blob is h(s); decoding checks counts and finiteness on top.
       verify: (b) => {
-        if (hashBytes(b) !== hash.toLowerCase()) return false;
-        arrays = decodeStateBlob(b, sizes);
+        const decoded = decodeStateBlob(b, sizes);
+        if (stateRootOf(decoded, shapes).toLowerCase() !== root.toLowerCase()) return false;
+        arrays = decoded;
         return true;
       },
     },
-    { state: hash },
+    { state: root },
   );
   return bytes === undefined ? undefined : arrays;
 }

@@ -1,15 +1,18 @@
 import type { Hex } from "viem";
 import { stateBlob } from "../../lib/core/state-hash.ts";
-import type { ModelState } from "../../lib/ml/moe.ts";
+import type { ModelState, MoeSpec } from "../../lib/ml/moe.ts";
+import { stateRootOf, stateShapes } from "../../lib/protocol/step-trace.ts";
 import type { BlobRequest, BlobStore as ServedStore } from "../../lib/p2p/index.ts";
 import { encodeManifest, stateArrays } from "../../lib/protocol/index.ts";
 import type { BlobStore } from "../journal.ts";
 
 // What a trainer serves to its peers over /verihive/blob/1.0.0, by key:
 //   updates      (SHA-256 of the bytes)     every peer aggregating the round
-//   checkpoints  (h(s) = SHA-256 of the state blob)  verifiers and jurors; s_0 also for state sync
+//   checkpoints  (the state root, PROTOCOL 3.9)       verifiers and jurors; s_0 also for state sync
 //   manifests    (the commitment's Merkle root)      verifiers, jurors, state sync
-//   shard states (h(S_r) of every shard it holds)    late joiners and restarted peers
+//   shard states (the state root of S_r, each shard)  late joiners and restarted peers
+// The blob store on disk is content-addressed (SHA-256 of the state blob); a checkpoint's state root maps
+// to its blob's hash, and the journal keeps both so that a restarted trainer serves them again.
 // Own updates and checkpoints are written to the blob store before the commitment is sent, so a restarted
 // trainer still serves what it committed; manifests are rebuilt from the journal. Keys are tagged with the
 // round they belong to and dropped once no audit or dispute can need them.
@@ -19,6 +22,8 @@ export class ServedData implements ServedStore {
   readonly #disk: BlobStore;
   /** Keys that live on disk (own update and checkpoints), with their round. */
   readonly #persisted = new Map<string, bigint>();
+  /** State root → the disk key of its blob, with the round. */
+  readonly #aliases = new Map<string, { blob: string; round: bigint }>();
   readonly #servesAuditData: boolean;
 
   constructor(disk: BlobStore, opts: { servesAuditData: boolean }) {
@@ -30,15 +35,20 @@ export class ServedData implements ServedStore {
     const key = hash.toLowerCase();
     const hit = this.#mem.get(key);
     if (hit) return hit.audit && !this.#servesAuditData ? undefined : hit.bytes;
-    if (!this.#persisted.has(key) || !this.#servesAuditData) return undefined;
-    return this.#disk.get(hash);
+    if (!this.#servesAuditData) return undefined;
+    return this.#fromDisk(key);
   }
 
   /** What this node holds under `key`, whatever it serves to others (for its own state sync). */
   async own(key: Hex): Promise<Uint8Array | undefined> {
     const hit = this.#mem.get(key.toLowerCase());
     if (hit) return hit.bytes;
-    return this.#persisted.has(key.toLowerCase()) ? this.#disk.get(key) : undefined;
+    return this.#fromDisk(key.toLowerCase());
+  }
+
+  async #fromDisk(key: string): Promise<Uint8Array | undefined> {
+    const blob = this.#aliases.get(key)?.blob ?? key;
+    return this.#persisted.has(blob) ? this.#disk.get(blob as Hex) : undefined;
   }
 
   /** An update this node holds (its own or a fetched one). */
@@ -53,32 +63,39 @@ export class ServedData implements ServedStore {
     this.#persisted.set(hash.toLowerCase(), round);
   }
 
-  /** The node's own trajectory of a round: checkpoints (persisted) and the manifest keyed by `root`. */
-  async ownTrajectory(round: bigint, root: Hex, checkpoints: readonly { hash: Hex; arrays: Float32Array[] }[]): Promise<void> {
-    this.manifest(round, root, checkpoints.map((c) => c.hash));
-    await Promise.all(
-      checkpoints.map(async (c) => {
-        await this.#disk.put(stateBlob(c.arrays));
-        this.#persisted.set(c.hash.toLowerCase(), round);
-      }),
-    );
+  /** The node's own trajectory of a round: checkpoints (persisted, served by state root) and the manifest keyed by `root`. */
+  async ownTrajectory(round: bigint, root: Hex, checkpoints: readonly { root: Hex; arrays: Float32Array[] }[]): Promise<void> {
+    this.manifest(round, root, checkpoints.map((c) => c.root));
+    const blobs = await Promise.all(checkpoints.map((c) => this.#disk.put(stateBlob(c.arrays))));
+    this.restored(round, checkpoints.map((c) => c.root), blobs);
+  }
+
+  /** Checkpoints on disk (from the journal after a restart): state roots and their blobs' keys, in order. */
+  restored(round: bigint, roots: readonly Hex[], blobs: readonly Hex[]): void {
+    roots.forEach((r, i) => {
+      const blob = blobs[i]?.toLowerCase();
+      if (!blob) return;
+      this.#persisted.set(blob, round);
+      this.#aliases.set(r.toLowerCase(), { blob, round });
+    });
   }
 
   /** A manifest (rebuilt from the journal after a restart). */
-  manifest(round: bigint, root: Hex, checkpointHashes: readonly Hex[]): void {
-    this.#mem.set(root.toLowerCase(), { bytes: encodeManifest(checkpointHashes), round, audit: true });
+  manifest(round: bigint, root: Hex, checkpointRoots: readonly Hex[]): void {
+    this.#mem.set(root.toLowerCase(), { bytes: encodeManifest(checkpointRoots), round, audit: true });
   }
 
-  /** Checkpoints kept on disk by an earlier run of this node (from its journal). */
-  persisted(round: bigint, hashes: readonly Hex[]): void {
+  /** Blobs kept on disk by an earlier run of this node (from its journal), by their keys. */
+  persisted(round: bigint, hashes: readonly Hex[]): this {
     for (const h of hashes) this.#persisted.set(h.toLowerCase(), round);
+    return this;
   }
 
-  /** S_round of every shard, keyed by state hash: what a late joiner downloads. */
-  model(round: bigint, state: ModelState, hashes: Record<string, Hex>): void {
+  /** S_round of every shard, keyed by state root: what a late joiner downloads. */
+  model(round: bigint, state: ModelState, moe: MoeSpec): void {
     for (const [name, s] of Object.entries(state)) {
-      const h = hashes[name];
-      if (h) this.#mem.set(h.toLowerCase(), { bytes: stateBlob(stateArrays(s)), round, audit: false });
+      const root = stateRootOf(stateArrays(s), stateShapes(name, moe));
+      this.#mem.set(root.toLowerCase(), { bytes: stateBlob(stateArrays(s)), round, audit: false });
     }
   }
 
@@ -91,6 +108,7 @@ export class ServedData implements ServedStore {
       dropped++;
     }
     for (const [k, r] of this.#persisted) if (r < round) this.#persisted.delete(k);
+    for (const [k, a] of this.#aliases) if (a.round < round) this.#aliases.delete(k);
     const keep = new Set<Hex>([...this.#persisted.keys(), ...keepOnDisk].map((k) => k as Hex));
     dropped += (await this.#disk.prune(keep)).length;
     return dropped;

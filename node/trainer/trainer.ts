@@ -124,7 +124,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
     const round = BigInt(rec.round as string);
     const checkpoints = rec.checkpoints as Hex[];
     served.manifest(round, rec.root as Hex, checkpoints);
-    served.persisted(round, [...checkpoints, rec.updateHash as Hex]);
+    served.persisted(round, [rec.updateHash as Hex]).restored(round, checkpoints, (rec.blobs ?? []) as Hex[]);
     committed.push({ round, claim: { root: rec.root as Hex, updateHash: rec.updateHash as Hex, samples: BigInt(rec.samples as string) } });
   }
   if (committed.length > 0) log.info("journal", { records: journal.records().length, committedRounds: committed.map((c) => c.round) });
@@ -259,11 +259,11 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
         throw new Error(`the journal holds another commitment for round ${r} (${String(journaled.root)}): refusing to equivocate`);
       }
       if (!journaled) {
-        await journal.append("commit-intent", { runId: opts.runId.toString(), round: r.toString(), root: traj.root, updateHash, samples: traj.samples.toString(), checkpoints: traj.checkpointHashes });
+        await journal.append("commit-intent", { runId: opts.runId.toString(), round: r.toString(), root: traj.root, updateHash, samples: traj.samples.toString(), checkpoints: traj.checkpointRoots, blobs: traj.checkpoints.map((c) => stateHash(stateArrays(c))) });
       }
       local.set(updateHash, updateBytes);
       await served.ownUpdate(r, updateHash, updateBytes);
-      await served.ownTrajectory(r, traj.root, traj.checkpoints.map((c, i) => ({ hash: traj.checkpointHashes[i]!, arrays: stateArrays(c) })));
+      await served.ownTrajectory(r, traj.root, traj.checkpoints.map((c, i) => ({ root: traj.checkpointRoots[i]!, arrays: stateArrays(c) })));
       const shown = attack?.announced ? attack.announced(r, claim) : claim;
       const announcement = await signedAnnouncement(privateKeyToAccount(opts.privateKey), chainId, opts.coordinator, { runId: opts.runId, shard: myShard, round: r, ...shown });
       await publishAnnouncement(node.services.pubsub, announcement).catch((e: Error) => log.warn("announcement not published", { reason: e.message }));
@@ -296,7 +296,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
       }
       state = agg.next;
       savedHashes = await saveModel(opts.dataDir, blobs, opts.runId, r + 1n, state);
-      served.model(r + 1n, state, savedHashes);
+      served.model(r + 1n, state, moe);
       const stateHashes = Object.fromEntries(Object.entries(state).map(([n, s]) => [n, stateHash(stateArrays(s))]));
       const { accuracy } = evaluate(state, test, { spec: moe, ...(opts.evalLimit ? { limit: opts.evalLimit } : {}) });
       const summary: RoundSummary = {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "mocha";
 import type { Hex } from "viem";
 import { leafHash, MerkleTree, roundLeaves, stateBlob, stateHash } from "../../lib/core/index.ts";
+import { stateRootOf } from "../../lib/protocol/step-trace.ts";
 import { BlobKind, type VerihiveNode } from "../../lib/p2p/index.ts";
 import { encodeManifest } from "../../lib/protocol/index.ts";
 import { BlobStore } from "../../node/journal.ts";
@@ -28,7 +29,8 @@ describe("fetching protocol data from peers (node/peer, node/trainer/served)", f
   this.timeout(30_000);
   const base = { runId: 1n, shard: 0, round: 3n };
   const states = [0, 1, 2].map((i) => [new Float32Array([i, i + 0.5]), new Float32Array([-i])]);
-  const hashes = states.map(stateHash);
+  const SHAPES = [[1, 2], [1, 1]] as const;
+  const hashes = states.map((s) => stateRootOf(s, SHAPES));
   const root = MerkleTree.fromLeafHashes(roundLeaves(base, hashes).map(leafHash)).root;
   let honest: ServedData;
   let withholder: ServedData;
@@ -37,9 +39,9 @@ describe("fetching protocol data from peers (node/peer, node/trainer/served)", f
 
   before(async () => {
     honest = new ServedData(await BlobStore.open(mkdtempSync(join(tmpdir(), "vh-served-")), { maxBlobBytes: 1 << 20 }), { servesAuditData: true });
-    await honest.ownTrajectory(base.round, root, states.map((arrays, i) => ({ hash: hashes[i]!, arrays })));
+    await honest.ownTrajectory(base.round, root, states.map((arrays, i) => ({ root: hashes[i]!, arrays })));
     withholder = new ServedData(await BlobStore.open(mkdtempSync(join(tmpdir(), "vh-served-")), { maxBlobBytes: 1 << 20 }), { servesAuditData: false });
-    await withholder.ownTrajectory(base.round, root, states.map((arrays, i) => ({ hash: hashes[i]!, arrays })));
+    await withholder.ownTrajectory(base.round, root, states.map((arrays, i) => ({ root: hashes[i]!, arrays })));
     server = await startNode("served-honest", { blobs: { store: honest } });
     // Serves a manifest of other hashes under the root, and other bytes under a state hash.
     const lies = new Map<string, Uint8Array>([
@@ -57,33 +59,43 @@ describe("fetching protocol data from peers (node/peer, node/trainer/served)", f
 
   it("fetches a manifest keyed by its root and checks it rebuilds the root", async () => {
     const m = await fetchManifest(ctx(), [server.peerId], { ...base, segments: 2, root });
-    assert.deepEqual(m?.checkpointHashes, hashes);
+    assert.deepEqual(m?.checkpointRoots, hashes);
   });
 
   it("disconnects and skips a peer whose manifest does not rebuild the root, then asks the next", async () => {
     const c = ctx();
     const m = await fetchManifest(c, [liar.peerId, server.peerId], { ...base, segments: 2, root });
-    assert.deepEqual(m?.checkpointHashes, hashes);
+    assert.deepEqual(m?.checkpointRoots, hashes);
     assert.ok(c.banned.has(liar.peerId.toString()));
   });
 
-  it("fetches a checkpoint by h(s) and rejects other bytes under that hash", async () => {
+  it("fetches a checkpoint by its state root and rejects other bytes under that root", async () => {
     const c = ctx();
-    const got = await fetchState(c, [liar.peerId, server.peerId], hashes[1]!, [2, 1], { kind: BlobKind.Checkpoint });
+    const got = await fetchState(c, [liar.peerId, server.peerId], hashes[1]!, SHAPES, { kind: BlobKind.Checkpoint });
     assert.deepEqual(got?.map((a) => [...a]), states[1]!.map((a) => [...a]));
     assert.ok(c.banned.has(liar.peerId.toString()));
   });
 
   it("a withholding node serves neither manifests nor checkpoints (undefined, no crash)", async () => {
     assert.equal(await fetchManifest(ctx(), [silent.peerId], { ...base, segments: 2, root }), undefined);
-    assert.equal(await fetchState(ctx(), [silent.peerId], hashes[0]!, [2, 1]), undefined);
+    assert.equal(await fetchState(ctx(), [silent.peerId], hashes[0]!, SHAPES), undefined);
+  });
+
+  it("after a restart, serves its checkpoints from disk by state root (the journal names roots and blobs)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vh-served-"));
+    const first = new ServedData(await BlobStore.open(dir, { maxBlobBytes: 1 << 20 }), { servesAuditData: true });
+    await first.ownTrajectory(4n, root, states.map((arrays, i) => ({ root: hashes[i]!, arrays })));
+    const again = new ServedData(await BlobStore.open(dir, { maxBlobBytes: 1 << 20 }), { servesAuditData: true });
+    assert.equal(await again.get(hashes[2]!, { kind: BlobKind.Checkpoint, hash: hashes[2]! }), undefined);
+    again.persisted(4n, []).restored(4n, hashes, states.map(stateHash));
+    assert.deepEqual(await again.get(hashes[2]!, { kind: BlobKind.Checkpoint, hash: hashes[2]! }), stateBlob(states[2]!));
   });
 
   it("prunes rounds older than asked, keeping what it is told to keep", async () => {
     const dir = mkdtempSync(join(tmpdir(), "vh-served-"));
     const store = await BlobStore.open(dir, { maxBlobBytes: 1 << 20 });
     const s = new ServedData(store, { servesAuditData: true });
-    await s.ownTrajectory(1n, root, states.map((arrays, i) => ({ hash: hashes[i]!, arrays })));
+    await s.ownTrajectory(1n, root, states.map((arrays, i) => ({ root: hashes[i]!, arrays })));
     await s.ownUpdate(2n, hashes[0]!, new Uint8Array([1]));
     await s.pruneBefore(2n);
     assert.equal(await s.get(root, { kind: BlobKind.Manifest, hash: root }), undefined);

@@ -33,7 +33,7 @@ describe("state blobs and trajectory manifests", () => {
     const bytes = encodeManifest(hashes);
     assert.equal(bytes.length, manifestBytes(3));
     const m = verifyManifest(bytes, { ...base, segments: 3, root });
-    assert.deepEqual(m.checkpointHashes, hashes);
+    assert.deepEqual(m.checkpointRoots, hashes);
     assert.equal(processProof(leafHash(m.leaves[2]!), m.tree.proof(2)), root);
   });
 

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "mocha";
 import { keccak256, stringToHex, type Hex } from "viem";
 import { leafHash, stateHash, verifyProof } from "../../lib/core/index.ts";
-import { initModel, loadMnist, paramsOf, selectBackend, type MnistDataset } from "../../lib/ml/index.ts";
+import { stateRoot } from "../../lib/protocol/step-trace.ts";
+import { DEFAULT_MOE_SPEC, initModel, loadMnist, paramsOf, selectBackend, type MnistDataset } from "../../lib/ml/index.ts";
 import { applyUpdates, modelSeed, runSegment, shardIndex, shardName, stateArrays, trainRound, type RoundContext } from "../../lib/protocol/index.ts";
 
 const TRAINER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
@@ -64,7 +65,7 @@ describe("protocol: trajectory and aggregation (lib/protocol)", function () {
     const tr = await trainRound(ctx, start["expert-0"]!);
     for (let j = 0; j < tr.leaves.length; j++) {
       const replay = runSegment(ctx, tr.checkpoints[j]!, j * ctx.checkpointInterval, ctx.checkpointInterval);
-      assert.equal(stateHash(stateArrays(replay.state)), tr.leaves[j]!.endHash);
+      assert.equal(stateRoot("expert-0", replay.state, ctx.config?.spec ?? DEFAULT_MOE_SPEC), tr.leaves[j]!.endHash);
       assert.ok(verifyProof(tr.root, leafHash(tr.leaves[j]!), tr.tree.proof(j)));
     }
   });
@@ -72,7 +73,7 @@ describe("protocol: trajectory and aggregation (lib/protocol)", function () {
   it("commits to s_0 = S_r as the first leaf's start and Δ = s_0 − s_H", async () => {
     const { ctx, start } = context("gate");
     const tr = await trainRound(ctx, start.gate!);
-    assert.equal(tr.leaves[0]!.startHash, stateHash(stateArrays(start.gate!)));
+    assert.equal(tr.leaves[0]!.startHash, stateRoot("gate", start.gate!, ctx.config?.spec ?? DEFAULT_MOE_SPEC));
     const next = stateArrays(applyUpdates(start.gate!, [tr.delta], { tau: null }));
     // s_0 − (s_0 − s_H) equals s_H up to float32 rounding.
     stateArrays(tr.finalState).forEach((a, i) => a.forEach((v, j) => assert.ok(Math.abs(v - next[i]![j]!) <= 1e-6 * Math.max(1, Math.abs(v)))));

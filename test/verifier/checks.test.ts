@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "mocha";
 import { keccak256, stringToHex, type Hex } from "viem";
-import { canonicalStateBytes, hashBytes, stateHash, VerificationMode } from "../../lib/core/index.ts";
+import { canonicalStateBytes, hashBytes, VerificationMode } from "../../lib/core/index.ts";
+import { stateRoot } from "../../lib/protocol/step-trace.ts";
 import { DEFAULT_MOE_SPEC, DEFAULT_STEP_CONFIG, initModel, loadMnist, paramsOf, selectBackend, type ShardState } from "../../lib/ml/index.ts";
 import { modelSeed, stateArrays, trainRound, updateOf, type RoundContext, type RoundTrajectory } from "../../lib/protocol/index.ts";
 import { checkSegment, checkStart, checkUpdate, distance, toleranceOf, type Tolerance } from "../../verifier/checks.ts";
@@ -47,18 +48,20 @@ describe("verifier: checks (verifier/checks.ts)", function () {
     tr = await trainRound(ctx, start);
   });
 
-  const segment = (j: number, tolerance: Tolerance, endHash: Hex = tr.checkpointHashes[j + 1]!, end: ShardState = tr.checkpoints[j + 1]!) =>
+  /** A state's root (what leaves and the agreed state name it by). */
+  const rootOf = (st: ShardState) => stateRoot("expert-0", st, ctx.config!.spec);
+  const segment = (j: number, tolerance: Tolerance, endHash: Hex = tr.checkpointRoots[j + 1]!, end: ShardState = tr.checkpoints[j + 1]!) =>
     checkSegment({ ctx, segment: j, tolerance, start: tr.checkpoints[j]!, endHash, end });
   const update = (tolerance: Tolerance, u: Float32Array[] = tr.delta, updateHash: Hex = tr.updateHash) =>
     checkUpdate({ lastSegment: 2, tolerance, s0: tr.checkpoints[0]!, sH: tr.checkpoints[3]!, updateHash, update: u });
 
   describe("start", () => {
     it("passes when the trajectory starts at the agreed state", () => {
-      assert.deepEqual(checkStart(tr.checkpointHashes, stateHash(stateArrays(start))), { ok: true });
+      assert.deepEqual(checkStart(tr.checkpointRoots, rootOf(start)), { ok: true });
     });
 
     it("fails with leaf 0 when the start hash is not the agreed state's", () => {
-      const r = checkStart(tr.checkpointHashes, stateHash(stateArrays(nudged(start, 1e-3))));
+      const r = checkStart(tr.checkpointRoots, rootOf(nudged(start, 1e-3)));
       assert.equal(r.ok, false);
       assert.ok(!r.ok && r.check === "start" && r.segment === 0);
     });
@@ -72,7 +75,7 @@ describe("verifier: checks (verifier/checks.ts)", function () {
 
       it("fails a segment whose committed end state was corrupted", () => {
         const bad = nudged(tr.checkpoints[2]!, 0.05);
-        const r = segment(1, tolerance, stateHash(stateArrays(bad)), bad);
+        const r = segment(1, tolerance, rootOf(bad), bad);
         assert.ok(!r.ok && r.check === "segment" && r.segment === 1, JSON.stringify(r));
       });
     });
@@ -93,7 +96,7 @@ describe("verifier: checks (verifier/checks.ts)", function () {
   describe("tolerance mode only", () => {
     it("accepts an end state within τ·‖s_end − s_start‖ of the replay, which exact mode refuses", () => {
       const close = nudged(tr.checkpoints[1]!, 1e-7);
-      const hash = stateHash(stateArrays(close));
+      const hash = rootOf(close);
       const off = distance(stateArrays(close), stateArrays(tr.checkpoints[1]!));
       assert.ok(off > 0);
       assert.deepEqual(segment(0, TOLERANCE, hash, close), { ok: true });
@@ -107,7 +110,7 @@ describe("verifier: checks (verifier/checks.ts)", function () {
     });
 
     it("fails when the committed end state is not supplied", () => {
-      const r = checkSegment({ ctx, segment: 0, tolerance: TOLERANCE, start: tr.checkpoints[0]!, endHash: tr.checkpointHashes[1]! });
+      const r = checkSegment({ ctx, segment: 0, tolerance: TOLERANCE, start: tr.checkpoints[0]!, endHash: tr.checkpointRoots[1]! });
       assert.equal(r.ok, false);
     });
   });

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { after, before, describe, it } from "mocha";
 import { keccak256, stringToHex, type Hex } from "viem";
-import { defaultRunSpec, stateBlob, stateHash, VerificationMode, type RunSpec } from "../../lib/core/index.ts";
+import { defaultRunSpec, stateBlob, VerificationMode, type RunSpec } from "../../lib/core/index.ts";
+import { stateRoot } from "../../lib/protocol/step-trace.ts";
 import { DEFAULT_MOE_SPEC, DEFAULT_STEP_CONFIG, initModel, loadMnist, paramsOf, selectBackend, type ModelState, type ShardState } from "../../lib/ml/index.ts";
 import { encodeManifest, modelSeed, stateArrays, trainRound, verifyManifest, type RoundContext, type RoundTrajectory } from "../../lib/protocol/index.ts";
 import { BlobStore, Journal } from "../../node/journal.ts";
@@ -64,11 +65,11 @@ describe("verifier: verifying a segment (verifier/verify.ts)", function () {
   async function env(tr: RoundTrajectory, opts: { confirmed?: boolean; withhold?: number[] } = {}): Promise<{ v: VerifyEnv; ref: CommitmentRef }> {
     const served = new ServedEvidence(await BlobStore.open(dir, { maxBlobBytes: 1 << 24 }), journal, 1n);
     tr.checkpoints.forEach((c, i) => {
-      if (!opts.withhold?.includes(i)) served.keep(0n, tr.checkpointHashes[i]!, stateBlob(stateArrays(c)));
+      if (!opts.withhold?.includes(i)) served.keep(0n, tr.checkpointRoots[i]!, stateBlob(stateArrays(c)));
     });
     const ref: CommitmentRef = { runId: 1n, round: 0n, trainer: TRAINER, shard: 1, root: tr.root, updateHash: tr.updateHash, samples: tr.samples };
-    const manifest = verifyManifest(encodeManifest(tr.checkpointHashes), { runId: 1n, shard: 1, round: 0n, segments: 3, root: tr.root });
-    const hashes = Object.fromEntries(Object.entries(model).map(([n, s]) => [n, stateHash(stateArrays(s))])) as Record<string, Hex>;
+    const manifest = verifyManifest(encodeManifest(tr.checkpointRoots), { runId: 1n, shard: 1, round: 0n, segments: 3, root: tr.root });
+    const hashes = Object.fromEntries(Object.entries(model).map(([n, s]) => [n, stateRoot(n, s, moe)])) as Record<string, Hex>;
     const agreed: RoundState = { state: model, hashes, manifests: new Map([[TRAINER.toLowerCase(), manifest]]), commitments: [], confirmed: opts.confirmed ?? true };
     const rounds = { agreed: async () => agreed, context: async () => ctx } as unknown as RoundData;
     const evidence: EvidenceEnv = { fetch: () => assert.fail("no fetch expected"), served, clock: new FakeClock(100), peerOf: () => undefined, retryMs: 10, signal: new AbortController().signal };
@@ -90,9 +91,9 @@ describe("verifier: verifying a segment (verifier/verify.ts)", function () {
     if (r.kind !== "fail") return;
     assert.equal(r.check, "segment");
     assert.equal(r.segment, 1);
-    assert.equal(r.manifest.leaves[1]!.startHash, corrupt.checkpointHashes[1]);
+    assert.equal(r.manifest.leaves[1]!.startHash, corrupt.checkpointRoots[1]);
     const keys = r.evidence.map((e) => e.key);
-    assert.ok(keys.includes(corrupt.root) && keys.includes(corrupt.checkpointHashes[1]!));
+    assert.ok(keys.includes(corrupt.root) && keys.includes(corrupt.checkpointRoots[1]!));
     assert.equal((await verifySegment(v, "juror", ref, 1, 200)).kind, "fail");
     // An audit of another segment does not see it: detection is per audited segment.
     assert.equal((await verifySegment(v, "auditor", ref, 0, 200)).kind, "pass");
