@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IStaking} from "../interfaces/IStaking.sol";
 import {RunCoordinator} from "../RunCoordinator.sol";
 import {CoordinatorBase} from "../CoordinatorBase.sol";
+import {DisputeGame} from "../DisputeGame.sol";
 
 /// @notice Test-only: sums what the vault and the coordinator owe in one call, for the property test.
 contract InvariantLens {
@@ -13,12 +14,13 @@ contract InvariantLens {
         uint256 stakedPlusUnbonding;
         uint256 coordinatorBalance;
         uint256 pools;
-        uint256 openBonds;
+        uint256 openBonds; // of jury disputes
+        uint256 openGames; // games not over (each holds one challengeBond in the coordinator)
         uint256 owed;
         bool locksAgree; // every account: staking.locked == sum of its run seats' lockedStake, and locked <= staked
     }
 
-    function totals(RunCoordinator coordinator, uint256[] calldata runIds, address[] calldata accounts)
+    function totals(RunCoordinator coordinator, DisputeGame game, uint256[] calldata runIds, address[] calldata accounts)
         external
         view
         returns (Totals memory t)
@@ -46,6 +48,10 @@ contract InvariantLens {
         for (uint256 d = 1; d <= n; ++d) {
             CoordinatorBase.Dispute memory dispute = coordinator.disputeOf(d);
             if (!dispute.resolved) t.openBonds += dispute.bond;
+        }
+        uint256 games = game.gameCount();
+        for (uint256 g = 1; g <= games; ++g) {
+            if (game.gameOf(g).phase != DisputeGame.Phase.Over) t.openGames += 1;
         }
     }
 }

@@ -4,12 +4,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "mocha";
 import fc from "fast-check";
-import { parseEventLogs, type Address, type Hash, type Hex } from "viem";
+import { keccak256, parseEventLogs, stringToHex, type Address, type Hash, type Hex } from "viem";
 import { announcementTypedData, CommitStatus } from "../../lib/core/index.ts";
-import { runCoordinatorAbi } from "../../lib/chain/abi.ts";
+import { disputeGameAbi, runCoordinatorAbi } from "../../lib/chain/abi.ts";
 import { deployCore, seatRun, networkHelpers, schedule, timeTo, trajectory, viem, voteHash, type RunFixture } from "./fixture.ts";
 
 const ZERO32: Hex = `0x${"0".repeat(64)}`;
+const GAME_OVER = 9;
+const TRAINER_PHASES = new Set([1, 3, 5, 7]); // Steps, Trace, Chunks, Open
 const RUNS = Number(process.env.VERIHIVE_PROPERTY_RUNS ?? 1000);
 // Fixed by default so CI is reproducible; set VERIHIVE_PROPERTY_SEED to explore other sequences.
 const SEED = Number(process.env.VERIHIVE_PROPERTY_SEED ?? 20_261_123);
@@ -29,6 +31,8 @@ const action = fc.oneof(
   w(2, fc.record({ kind: fc.constant("openAudits" as const), round })),
   w(2, fc.record({ kind: fc.constant("attest" as const), who: fc.nat({ max: 3 }), round })),
   w(5, fc.record({ kind: fc.constant("challenge" as const), by: verifierMostly, who: fc.nat({ max: 3 }), round, segment: fc.nat({ max: 4 }) })),
+  w(4, fc.record({ kind: fc.constant("gameChallenge" as const), by: verifierMostly, who: fc.nat({ max: 3 }), round, segment: fc.nat({ max: 4 }) })),
+  w(6, fc.record({ kind: fc.constant("gameMove" as const), pick: fc.nat({ max: 3 }), late: fc.boolean() })),
   w(1, fc.record({ kind: fc.constant("reportUnavailable" as const), by: verifierMostly, who: fc.nat({ max: 3 }), round })),
   w(3, fc.record({ kind: fc.constant("drawJury" as const) })),
   w(6, fc.record({ kind: fc.constant("vote" as const), juror: fc.nat({ max: 3 }), guilty: fc.boolean(), reveal: fc.boolean() })),
@@ -48,18 +52,22 @@ class Model {
   readonly slashed = new Set<string>();
   readonly finalized = new Map<string, bigint>(); // key -> samples
   readonly votes = new Map<string, { guilty: boolean; salt: Hex }>();
+  /** Games timed out: whether the trainer was the silent party. */
+  readonly timeouts = new Map<bigint, boolean>();
+  games = 0;
   steps = 0;
   reverts = 0;
 }
 
 const key = (round: bigint, trainer: Address) => `${round}/${trainer.toLowerCase()}`;
 
-async function check(f: RunFixture, lens: { read: { totals: (a: readonly [Address, readonly bigint[], readonly Address[]]) => Promise<{
-  stakingBalance: bigint; stakedPlusUnbonding: bigint; coordinatorBalance: bigint; pools: bigint; openBonds: bigint; owed: bigint; locksAgree: boolean;
+async function check(f: RunFixture, lens: { read: { totals: (a: readonly [Address, Address, readonly bigint[], readonly Address[]]) => Promise<{
+  stakingBalance: bigint; stakedPlusUnbonding: bigint; coordinatorBalance: bigint; pools: bigint; openBonds: bigint; openGames: bigint; owed: bigint; locksAgree: boolean;
 }> } }, accounts: Address[], model: Model, trainers: Address[]) {
-  const t = await lens.read.totals([f.coordinator.address, [f.runId], accounts]);
+  const t = await lens.read.totals([f.coordinator.address, f.game.address, [f.runId], accounts]);
   assert.equal(t.stakingBalance, t.stakedPlusUnbonding, "staking balance == sum of stakes and unbonding");
-  assert.equal(t.coordinatorBalance, t.pools + t.openBonds + t.owed, "coordinator balance == pools + open bonds + owed");
+  const gameBonds = t.openGames * f.spec.challengeBond;
+  assert.equal(t.coordinatorBalance, t.pools + t.openBonds + gameBonds + t.owed, "coordinator balance == pools + open bonds + owed");
   assert.ok(t.locksAgree, "locked stake agrees with seats and never exceeds stake");
   for (const tr of trainers) {
     let credited = 0n;
@@ -90,7 +98,7 @@ describe("invariants under random action sequences", function () {
     const wallets = [...base.trainers, ...base.verifiers, base.outsider, base.spare[0]!];
     const accounts = [base.owner.account.address, ...base.wallets.slice(1, 14).map((w) => w.account.address)];
     const trainers = base.trainers.map((w) => w.account.address);
-    const totals = { steps: 0, reverts: 0, slashes: 0, finalized: 0 };
+    const totals = { steps: 0, reverts: 0, slashes: 0, finalized: 0, games: 0 };
 
     await fc.assert(
       fc.asyncProperty(fc.array(action, { minLength: 20, maxLength: 60 }), async (actions) => {
@@ -162,6 +170,36 @@ describe("invariants under random action sequences", function () {
               const by = a.by >= 4 && a.by < 8 ? (walletOf(v) ?? wallets[a.by]!) : wallets[a.by]!;
               return c.reportUnavailable([f.runId, rr, trainers[a.who]!, segment], { account: by.account });
             }
+            case "gameChallenge": {
+              const tr = trajectories(a.who, rr);
+              return f.game.write.challenge([f.runId, rr, trainers[a.who]!, tr.claim, a.segment], { account: wallets[a.by]!.account });
+            }
+            case "gameMove": {
+              // The pick-th game still running: its mover plays (the first two moves only: the trajectories are
+              // fake, so no trace can be posted) or, late, lets the deadline pass and anyone times it out.
+              const count = await f.game.read.gameCount();
+              const open: bigint[] = [];
+              for (let id = count; id >= 1n; id--) if ((await f.game.read.gameOf([id])).phase !== GAME_OVER) open.push(id);
+              const id = open[a.pick % Math.max(open.length, 1)];
+              if (id === undefined) return undefined;
+              const g = await f.game.read.gameOf([id]);
+              if (a.late) {
+                await timeTo(g.deadline);
+                model.timeouts.set(id, TRAINER_PHASES.has(g.phase));
+                return f.game.write.timeout([id], { account: wallets[8]!.account });
+              }
+              const who = trainers.findIndex((t) => t.toLowerCase() === g.trainer.toLowerCase());
+              const tr = trajectories(who, g.round);
+              const seg = g.segment;
+              const c = f.spec.checkpointInterval;
+              const roots = [tr.hashes[seg]!, ...Array.from({ length: c - 1 }, (_, k) => keccak256(stringToHex(`mid/${seg}/${k}`))), tr.hashes[seg + 1] ?? ZERO32];
+              if (g.phase === 1) {
+                const prev = seg > 0 ? { start: tr.hashes[seg - 1]!, proof: tr.proof(seg - 1) } : { start: ZERO32, proof: [] };
+                return f.game.write.postSteps([id, roots, tr.proof(Math.min(seg, tr.leaves.length - 1)), prev.start, prev.proof], { account: walletOf(g.trainer)!.account });
+              }
+              if (g.phase === 2) return f.game.write.pickStep([id, roots, a.pick % c], { account: walletOf(g.challenger)!.account });
+              return undefined;
+            }
             case "drawJury":
               return c.drawJury([await f.coordinator.read.disputeCount()]);
             case "vote": {
@@ -225,6 +263,12 @@ describe("invariants under random action sequences", function () {
           if (hash && process.env.DEBUG_PROP) console.log("ok", a.kind);
           if (hash) {
             const receipt = await publicClient.waitForTransactionReceipt({ hash });
+            for (const log of parseEventLogs({ abi: disputeGameAbi, logs: receipt.logs })) {
+              if (log.eventName !== "GameEnded") continue;
+              const expected = model.timeouts.get(log.args.gameId);
+              if (expected !== undefined) assert.equal(log.args.trainerLost, expected, `game ${log.args.gameId}: the silent party loses`);
+              model.games++;
+            }
             for (const log of parseEventLogs({ abi: runCoordinatorAbi, logs: receipt.logs })) {
               if (log.eventName === "TrainerSlashed") {
                 const k = key(log.args.round, log.args.trainer);
@@ -246,12 +290,13 @@ describe("invariants under random action sequences", function () {
         totals.reverts += model.reverts;
         totals.slashes += model.slashed.size;
         totals.finalized += model.finalized.size;
+        totals.games += model.games;
       }),
       { numRuns: RUNS, seed: SEED },
     );
     // The generator must reach the interesting states, or the property says little.
-    console.log(`      seed ${SEED}: ${totals.steps} steps, ${totals.reverts} rejected, ${totals.slashes} slashes, ${totals.finalized} finalizations`);
+    console.log(`      seed ${SEED}: ${totals.steps} steps, ${totals.reverts} rejected, ${totals.slashes} slashes, ${totals.finalized} finalizations, ${totals.games} games ended`);
     // (Short runs, e.g. VERIHIVE_PROPERTY_RUNS=50 while iterating, may not get there.)
-    if (RUNS >= 500) assert.ok(totals.slashes > 0 && totals.finalized > 0, "sequences reached slashing and finalization");
+    if (RUNS >= 500) assert.ok(totals.slashes > 0 && totals.finalized > 0 && totals.games > 0, "sequences reached slashing, finalization and game ends");
   });
 });
