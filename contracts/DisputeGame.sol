@@ -9,6 +9,7 @@ import {TrajectoryLeaf} from "./libraries/TrajectoryLeaf.sol";
 import {TensorMerkle} from "./libraries/TensorMerkle.sol";
 import {BatchIndices} from "./libraries/BatchIndices.sol";
 import {Float32} from "./libraries/Float32.sol";
+import {ProgramLeaf} from "./libraries/ProgramLeaf.sol";
 
 /// @title DisputeGame
 /// @notice The fraud game of docs/PROTOCOL.md 7.1: a challenge on one segment of a commitment narrows, move by
@@ -35,27 +36,6 @@ contract DisputeGame {
         OneStep,
         Timeout,
         RoutedCount
-    }
-
-    /// @notice A program header leaf (lib/protocol/program-commit.ts).
-    struct Header {
-        uint32 inputs;
-        uint32 count;
-        uint32 routeCount;
-    }
-
-    /// @notice An operation leaf of the program tree (lib/protocol/program-commit.ts), m-dependent fields as M_SYMBOL.
-    struct OpLeaf {
-        uint16 shard;
-        uint32 index;
-        uint8 kind;
-        uint32 rows;
-        uint32 cols;
-        uint32[] scalars;
-        uint32[] args;
-        uint32[] argRows;
-        uint32[] argCols;
-        uint8[] argSources;
     }
 
     struct Game {
@@ -89,8 +69,6 @@ contract DisputeGame {
         bytes32 opRoot;
     }
 
-    uint32 internal constant M_SYMBOL = type(uint32).max;
-    uint32 internal constant HEADER = type(uint32).max;
     uint8 internal constant SELECT_INDEX = 22;
     uint32 internal constant MAX_ROUTED = 1 << 20;
     uint256 internal constant STATE_TENSORS = 8;
@@ -195,11 +173,15 @@ contract DisputeGame {
     /// @notice Trainer: the picked step's trace, every tensor root in program order, for its shard's program
     /// (`header`, proven against the run's modelHash) and, for an expert, the routed count m (0: routing only, the
     /// state unchanged). The first eight items must be the start state, the last eight the end state.
-    function postTrace(uint256 gameId, bytes32[] calldata items, uint32 m, Header calldata header, bytes32[] calldata headerProof)
-        external
-    {
+    function postTrace(
+        uint256 gameId,
+        bytes32[] calldata items,
+        uint32 m,
+        ProgramLeaf.Header calldata header,
+        bytes32[] calldata headerProof
+    ) external {
         Game storage g = _turn(gameId, Phase.Trace);
-        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(g.shard, HEADER, header.inputs, header.count, header.routeCount))));
+        bytes32 leaf = ProgramLeaf.headerHash(g.shard, header);
         if (!MerkleProof.verifyCalldata(headerProof, g.modelHash, leaf)) revert GameDataInvalid(gameId, 6);
         bool routeOnly = header.routeCount != 0 && m == 0;
         if ((header.routeCount == 0 && m != 0) || m > MAX_ROUTED) revert GameDataInvalid(gameId, 7);
@@ -229,9 +211,14 @@ contract DisputeGame {
 
     /// @notice Challenger: the first operation output t it disputes, with the trainer's root for it and the
     /// operation's program leaf.
-    function pickOp(uint256 gameId, uint32 t, bytes32 root, bytes32[] calldata rootProof, OpLeaf calldata op, bytes32[] calldata opProof)
-        external
-    {
+    function pickOp(
+        uint256 gameId,
+        uint32 t,
+        bytes32 root,
+        bytes32[] calldata rootProof,
+        ProgramLeaf.Op calldata op,
+        bytes32[] calldata opProof
+    ) external {
         Game storage g = _turn(gameId, Phase.PickOp);
         if (t < g.inputs || t >= g.traceCount || op.index != t) revert GameDataInvalid(gameId, 9);
         if (TensorMerkle.rootFromItem(g.traceCount, t, root, rootProof) != g.traceRoot) revert GameDataInvalid(gameId, 9);
@@ -239,8 +226,8 @@ contract DisputeGame {
         g.tensor = t;
         g.opRoot = root;
         g.b = leaf;
-        g.rows = _dim(op.rows, g.m);
-        g.cols = _dim(op.cols, g.m);
+        g.rows = ProgramLeaf.dim(op.rows, g.m);
+        g.cols = ProgramLeaf.dim(op.cols, g.m);
         _next(gameId, g, Phase.Chunks, t);
     }
 
@@ -248,7 +235,7 @@ contract DisputeGame {
     /// trace's route tensor sends to this expert. Opens the route tensor (one chunk) through the selectIndex leaf.
     function contestRouted(
         uint256 gameId,
-        OpLeaf calldata select,
+        ProgramLeaf.Op calldata select,
         bytes32[] calldata selectProof,
         bytes32 routeRoot,
         bytes32[] calldata routeProof,
@@ -276,9 +263,8 @@ contract DisputeGame {
     /// @notice Trainer: the chunk leaves (sha256 of each 8 KiB chunk) of the picked output, which must make its root.
     function postChunks(uint256 gameId, bytes32[] calldata leaves) external {
         Game storage g = _turn(gameId, Phase.Chunks);
-        if (leaves.length != TensorMerkle.chunkCount(g.rows, g.cols) || TensorMerkle.rootOfChunkLeaves(g.rows, g.cols, leaves) != g.opRoot) {
-            revert GameDataInvalid(gameId, 11);
-        }
+        bool fits = leaves.length == TensorMerkle.chunkCount(g.rows, g.cols);
+        if (!fits || TensorMerkle.rootOfChunkLeaves(g.rows, g.cols, leaves) != g.opRoot) revert GameDataInvalid(gameId, 11);
         g.a = keccak256(abi.encode(leaves));
         emit ChunksPosted(gameId, leaves);
         _next(gameId, g, Phase.PickChunk, 0);
@@ -307,14 +293,14 @@ contract DisputeGame {
     function oneStep(
         uint256 gameId,
         bytes calldata chunkData,
-        OpLeaf calldata op,
+        ProgramLeaf.Op calldata op,
         uint256 i,
         uint256 j,
         IOneStepProver.RowOpening[] calldata reads
     ) external {
         Game storage g = _turn(gameId, Phase.OneStep);
         if (sha256(chunkData) != g.a) revert GameDataInvalid(gameId, 12);
-        if (_opLeafHash(op) != g.b) revert GameDataInvalid(gameId, 10);
+        if (ProgramLeaf.opHash(op) != g.b) revert GameDataInvalid(gameId, 10);
         if (i >= g.rows || j >= g.cols) revert GameDataInvalid(gameId, 13);
         uint256 offset = (i * g.cols + j) * 4;
         uint256 start = uint256(g.chunk) * TensorMerkle.CHUNK_BYTES;
@@ -327,7 +313,7 @@ contract DisputeGame {
             datasetSize: g.datasetSize,
             batchBase: BatchIndices.batchSeed(g.seed, g.trainer, g.shard, g.step)
         });
-        uint256 value = prover.valueOf(ctx, _routed(op, g.m), i, j, reads);
+        uint256 value = prover.valueOf(ctx, ProgramLeaf.routed(op, g.m), i, j, reads);
         bool same = value == claimed || (Float32.isNaN(value) && Float32.isNaN(claimed));
         _end(gameId, g, !same, Reason.OneStep);
     }
@@ -379,43 +365,13 @@ contract DisputeGame {
     }
 
     /// @dev Checks `op` is a leaf of the run's program tree for the game's shard; returns its hash.
-    function _programLeaf(uint256 gameId, Game storage g, OpLeaf calldata op, bytes32[] calldata proof)
+    function _programLeaf(uint256 gameId, Game storage g, ProgramLeaf.Op calldata op, bytes32[] calldata proof)
         internal
         view
         returns (bytes32 leaf)
     {
-        leaf = _opLeafHash(op);
+        leaf = ProgramLeaf.opHash(op);
         if (op.shard != g.shard || !MerkleProof.verifyCalldata(proof, g.modelHash, leaf)) revert GameDataInvalid(gameId, 10);
-    }
-
-    function _opLeafHash(OpLeaf calldata o) internal pure returns (bytes32) {
-        bytes memory encoded =
-            abi.encode(o.shard, o.index, o.kind, o.rows, o.cols, o.scalars, o.args, o.argRows, o.argCols, o.argSources);
-        return keccak256(bytes.concat(keccak256(encoded)));
-    }
-
-    function _dim(uint32 v, uint32 m) internal pure returns (uint32) {
-        return v == M_SYMBOL ? m : v;
-    }
-
-    /// @dev The operation with the routed count m in place of M_SYMBOL (dimensions m, scalars binary32 m).
-    function _routed(OpLeaf calldata o, uint32 m) internal pure returns (IOneStepProver.Op memory op) {
-        op.kind = o.kind;
-        op.rows = _dim(o.rows, m);
-        op.cols = _dim(o.cols, m);
-        uint32 mBits = uint32(Float32.fromInt(int256(uint256(m))));
-        op.scalars = new uint32[](o.scalars.length);
-        for (uint256 k = 0; k < o.scalars.length; k++) op.scalars[k] = o.scalars[k] == M_SYMBOL ? mBits : o.scalars[k];
-        uint256 n = o.args.length;
-        if (o.argRows.length != n || o.argCols.length != n || o.argSources.length != n) revert GameDataInvalid(0, 10);
-        op.args = o.args;
-        op.argSources = o.argSources;
-        op.argRows = new uint32[](n);
-        op.argCols = new uint32[](n);
-        for (uint256 k = 0; k < n; k++) {
-            op.argRows[k] = _dim(o.argRows[k], m);
-            op.argCols[k] = _dim(o.argCols[k], m);
-        }
     }
 
     /// @dev The little-endian uint32 at byte `at` of `data`.

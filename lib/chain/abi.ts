@@ -3679,6 +3679,11 @@ export const disputeGameAbi = [
   },
   {
     "inputs": [],
+    "name": "ProgramLeafMalformed",
+    "type": "error"
+  },
+  {
+    "inputs": [],
     "name": "TensorProofInvalid",
     "type": "error"
   },
@@ -3992,7 +3997,7 @@ export const disputeGameAbi = [
             "type": "uint8[]"
           }
         ],
-        "internalType": "struct DisputeGame.OpLeaf",
+        "internalType": "struct ProgramLeaf.Op",
         "name": "select",
         "type": "tuple"
       },
@@ -4279,7 +4284,7 @@ export const disputeGameAbi = [
             "type": "uint8[]"
           }
         ],
-        "internalType": "struct DisputeGame.OpLeaf",
+        "internalType": "struct ProgramLeaf.Op",
         "name": "op",
         "type": "tuple"
       },
@@ -4479,7 +4484,7 @@ export const disputeGameAbi = [
             "type": "uint8[]"
           }
         ],
-        "internalType": "struct DisputeGame.OpLeaf",
+        "internalType": "struct ProgramLeaf.Op",
         "name": "op",
         "type": "tuple"
       },
@@ -4603,7 +4608,7 @@ export const disputeGameAbi = [
             "type": "uint32"
           }
         ],
-        "internalType": "struct DisputeGame.Header",
+        "internalType": "struct ProgramLeaf.Header",
         "name": "header",
         "type": "tuple"
       },
