@@ -6,6 +6,7 @@ import {IStaking} from "../interfaces/IStaking.sol";
 import {RunCoordinator} from "../RunCoordinator.sol";
 import {CoordinatorBase} from "../CoordinatorBase.sol";
 import {DisputeGame} from "../DisputeGame.sol";
+import {GameBase} from "../GameBase.sol";
 
 /// @notice Test-only: sums what the vault and the coordinator owe in one call, for the property test.
 contract InvariantLens {
@@ -51,7 +52,7 @@ contract InvariantLens {
         }
         uint256 games = game.gameCount();
         for (uint256 g = 1; g <= games; ++g) {
-            if (game.gameOf(g).phase != DisputeGame.Phase.Over) t.openGames += 1;
+            if (game.gameOf(g).phase != GameBase.Phase.Over) t.openGames += 1;
         }
     }
 }

@@ -3653,7 +3653,7 @@ export const disputeGameAbi = [
         "type": "uint256"
       },
       {
-        "internalType": "enum DisputeGame.Phase",
+        "internalType": "enum GameBase.Phase",
         "name": "phase",
         "type": "uint8"
       }
@@ -3742,7 +3742,7 @@ export const disputeGameAbi = [
       },
       {
         "indexed": false,
-        "internalType": "enum DisputeGame.Reason",
+        "internalType": "enum GameBase.Reason",
         "name": "reason",
         "type": "uint8"
       }
@@ -3761,7 +3761,7 @@ export const disputeGameAbi = [
       },
       {
         "indexed": false,
-        "internalType": "enum DisputeGame.Phase",
+        "internalType": "enum GameBase.Phase",
         "name": "phase",
         "type": "uint8"
       },
@@ -3869,6 +3869,37 @@ export const disputeGameAbi = [
     "type": "event"
   },
   {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "start",
+        "type": "bytes"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "end",
+        "type": "bytes"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "update",
+        "type": "bytes"
+      }
+    ],
+    "name": "UpdateOpened",
+    "type": "event"
+  },
+  {
     "inputs": [
       {
         "internalType": "contract IGameHost",
@@ -3934,6 +3965,194 @@ export const disputeGameAbi = [
         "type": "uint256"
       }
     ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "runId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint64",
+        "name": "round",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "trainer",
+        "type": "address"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "root",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "updateHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "samples",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct IRunCoordinator.Claim",
+        "name": "claim",
+        "type": "tuple"
+      },
+      {
+        "internalType": "uint32",
+        "name": "tensor",
+        "type": "uint32"
+      },
+      {
+        "internalType": "uint32",
+        "name": "chunk",
+        "type": "uint32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint32",
+            "name": "inputs",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "count",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "routeCount",
+            "type": "uint32"
+          }
+        ],
+        "internalType": "struct ProgramLeaf.Header",
+        "name": "header",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "headerProof",
+        "type": "bytes32[]"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint16",
+            "name": "shard",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "index",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint8",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "rows",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "cols",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32[]",
+            "name": "scalars",
+            "type": "uint32[]"
+          },
+          {
+            "internalType": "uint32[]",
+            "name": "args",
+            "type": "uint32[]"
+          },
+          {
+            "internalType": "uint32[]",
+            "name": "argRows",
+            "type": "uint32[]"
+          },
+          {
+            "internalType": "uint32[]",
+            "name": "argCols",
+            "type": "uint32[]"
+          },
+          {
+            "internalType": "uint8[]",
+            "name": "argSources",
+            "type": "uint8[]"
+          }
+        ],
+        "internalType": "struct ProgramLeaf.Op",
+        "name": "op",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "opProof",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "challengeUpdate",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes",
+        "name": "start",
+        "type": "bytes"
+      },
+      {
+        "internalType": "bytes",
+        "name": "end",
+        "type": "bytes"
+      },
+      {
+        "internalType": "bytes",
+        "name": "update",
+        "type": "bytes"
+      },
+      {
+        "internalType": "uint256",
+        "name": "i",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "j",
+        "type": "uint256"
+      }
+    ],
+    "name": "checkUpdate",
+    "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
   },
@@ -4078,7 +4297,7 @@ export const disputeGameAbi = [
             "type": "address"
           },
           {
-            "internalType": "enum DisputeGame.Phase",
+            "internalType": "enum GameBase.Phase",
             "name": "phase",
             "type": "uint8"
           },
@@ -4158,6 +4377,11 @@ export const disputeGameAbi = [
             "type": "uint32"
           },
           {
+            "internalType": "uint32",
+            "name": "segments",
+            "type": "uint32"
+          },
+          {
             "internalType": "bytes32",
             "name": "seed",
             "type": "bytes32"
@@ -4175,6 +4399,11 @@ export const disputeGameAbi = [
           {
             "internalType": "bytes32",
             "name": "claimRoot",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "updateRoot",
             "type": "bytes32"
           },
           {
@@ -4198,7 +4427,7 @@ export const disputeGameAbi = [
             "type": "bytes32"
           }
         ],
-        "internalType": "struct DisputeGame.Game",
+        "internalType": "struct GameBase.Game",
         "name": "",
         "type": "tuple"
       }
@@ -4382,6 +4611,137 @@ export const disputeGameAbi = [
       }
     ],
     "name": "open",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "start",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "firstEnd",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "firstProof",
+            "type": "bytes32[]"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "lastStart",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "end",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "lastProof",
+            "type": "bytes32[]"
+          }
+        ],
+        "internalType": "struct UpdateGame.Ends",
+        "name": "ends",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "root",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "rootProof",
+            "type": "bytes32[]"
+          },
+          {
+            "internalType": "bytes",
+            "name": "data",
+            "type": "bytes"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "proof",
+            "type": "bytes32[]"
+          }
+        ],
+        "internalType": "struct UpdateGame.TensorChunk",
+        "name": "start",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "root",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "rootProof",
+            "type": "bytes32[]"
+          },
+          {
+            "internalType": "bytes",
+            "name": "data",
+            "type": "bytes"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "proof",
+            "type": "bytes32[]"
+          }
+        ],
+        "internalType": "struct UpdateGame.TensorChunk",
+        "name": "end",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "root",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "rootProof",
+            "type": "bytes32[]"
+          },
+          {
+            "internalType": "bytes",
+            "name": "data",
+            "type": "bytes"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "proof",
+            "type": "bytes32[]"
+          }
+        ],
+        "internalType": "struct UpdateGame.TensorChunk",
+        "name": "update",
+        "type": "tuple"
+      }
+    ],
+    "name": "openUpdate",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

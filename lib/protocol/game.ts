@@ -3,7 +3,7 @@ import { leafHash, roundLeaves, type TrajectoryLeaf } from "../core/leaf.ts";
 import { MerkleTree } from "../core/merkle.ts";
 import { CHUNK_VALUES, ListTree, TensorTree } from "../core/tensor-commit.ts";
 import { canonicalBits } from "../kernels/f32.ts";
-import { OP_KINDS, tensorDef } from "../kernels/program.ts";
+import { OP_KINDS, tensorDef, type Shape } from "../kernels/program.ts";
 import type { MnistDataset } from "../ml/mnist.ts";
 import type { ListTree as DatasetTree } from "../core/tensor-commit.ts";
 import type { OpLeaf, ProgramTree } from "./program-commit.ts";
@@ -144,4 +144,42 @@ export function oneStepMove(
     return { chunk: bytesToHex(theirChunk), op: programs.op(shard, t).leaf, i, j, reads };
   }
   return null;
+}
+
+// ---- the update game (contracts/UpdateGame.sol): Δ = s_0 ⊖ s_H element by element ----
+
+/** Where a committed update Δ differs from s_0 ⊖ s_H: the first state tensor, chunk and element (null: nowhere). */
+export function disputedUpdate(s0: readonly Float32Array[], sH: readonly Float32Array[], delta: readonly Float32Array[], shapes: readonly Shape[]) {
+  const nan = (v: number) => Number.isNaN(v);
+  for (let k = 0; k < shapes.length; k++) {
+    const cols = shapes[k]![1];
+    for (let e = 0; e < delta[k]!.length; e++) {
+      const want = Math.fround(s0[k]![e]! - sH[k]![e]!);
+      const got = delta[k]![e]!;
+      if (Object.is(want, got) || (nan(want) && nan(got))) continue;
+      return { tensor: k, chunk: Math.floor(e / CHUNK_VALUES), i: Math.floor(e / cols), j: e % cols };
+    }
+  }
+  return null;
+}
+
+/** Chunk c of tensor k of a state-shaped list (a state or an update) with its proofs: what openUpdate posts. */
+export function tensorChunk(arrays: readonly Float32Array[], shapes: readonly Shape[], k: number, c: number) {
+  const trees = arrays.map((a, t) => new TensorTree(canonicalTensor(a), shapes[t]![0], shapes[t]![1]));
+  const list = new ListTree(trees.map((t) => t.root));
+  const tree = trees[k]!;
+  return { root: tree.root, rootProof: list.proof(k), data: bytesToHex(tree.chunk(c)), proof: tree.proof(c) };
+}
+
+/** The trajectory's first and last leaves with proofs (openUpdate's `ends`). */
+export function endsOf(checkpointRoots: readonly Hex[], tree: MerkleTree) {
+  const last = checkpointRoots.length - 2;
+  return {
+    start: checkpointRoots[0]!,
+    firstEnd: checkpointRoots[1]!,
+    firstProof: tree.proof(0),
+    lastStart: checkpointRoots[last]!,
+    end: checkpointRoots[last + 1]!,
+    lastProof: tree.proof(last),
+  };
 }

@@ -1,7 +1,12 @@
 // Gas of every move of a whole game, both sides, for `npm run bench:gas`: the one-op fraud in a gate step and in
 // an expert step at the default batch size (64), each disputed to the wrong element of the first matrix
 // product (the largest one-step check of the model). gameTotal is the dearer game's sum, challenge included.
-import { computeRound, gameSpec, replayOf } from "./game-scenario.ts";
+// update.*: the three moves of the update game on a sign-flipped update.
+import { disputedUpdate, endsOf, tensorChunk } from "../../lib/protocol/game.ts";
+import { programTree } from "../../lib/protocol/program-commit.ts";
+import { stateShapes } from "../../lib/protocol/step-trace.ts";
+import { stateArrays } from "../../lib/protocol/trajectory.ts";
+import { CONFIG, computeRound, gameSpec, replayOf } from "./game-scenario.ts";
 import { GamePlay } from "./game-play.ts";
 import { deployCore, schedule, seatRun, timeTo, viem } from "./fixture.ts";
 
@@ -28,6 +33,28 @@ export async function measureGameGas(batchSize = 64): Promise<Record<string, num
     const moves = { challenge: challengeGas, ...play.gas };
     for (const [move, gas] of Object.entries(moves)) report[`game.${name}.${move}`] = gas;
     total = Math.max(total, Object.values(moves).reduce((a, b) => a + b, 0));
+  }
+  // The update game on a sign-flipped update (trainer 1, the gate), at its first wrong element.
+  {
+    const account = f.trainers[1]!.account;
+    const round = computeRound(f, 0n, seed, account.address, 0, false, true);
+    await f.coordinator.write.commit([f.runId, 0n, round.claim.root, round.claim.updateHash, round.claim.samples], { account });
+    const shapes = stateShapes("gate", CONFIG.spec);
+    const s0 = stateArrays(round.states[0]!);
+    const sH = stateArrays(round.states.at(-1)!);
+    const pick = disputedUpdate(s0, sH, round.update, shapes)!;
+    const programs = programTree(batchSize, CONFIG);
+    const { header, proof: headerProof } = programs.header(0);
+    const { leaf, proof } = programs.op(0, header.count - (pick.tensor < 4 ? 4 : 8) + (pick.tensor % 4));
+    const v = f.verifiers[2]!.account;
+    const id = (await f.game.read.gameCount()) + 1n;
+    const gasOf = async (hash: Promise<`0x${string}`>) => Number((await publicClient.waitForTransactionReceipt({ hash: await hash })).gasUsed);
+    const h = { inputs: header.inputs, count: header.count, routeCount: header.routeCount };
+    report["update.challengeUpdate"] = await gasOf(f.game.write.challengeUpdate([f.runId, 0n, round.trainer, round.claim, pick.tensor, pick.chunk, h, headerProof, leaf, proof], { account: v }));
+    const chunks = [s0, sH, round.update].map((a) => tensorChunk(a, shapes, pick.tensor, pick.chunk));
+    report["update.openUpdate"] = await gasOf(f.game.write.openUpdate([id, endsOf(round.checkpointRoots, round.tree), chunks[0]!, chunks[1]!, chunks[2]!], { account: round.trainer }));
+    report["update.checkUpdate"] = await gasOf(f.game.write.checkUpdate([id, chunks[0]!.data, chunks[1]!.data, chunks[2]!.data, BigInt(pick.i), BigInt(pick.j)], { account: v }));
+    if ((await f.game.read.gameOf([id])).phase !== 9) throw new Error("the update game did not end");
   }
   report.gameTotal = total;
   report.gameMoves = 9;

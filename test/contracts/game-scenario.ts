@@ -1,7 +1,7 @@
 // Real rounds for the DisputeGame tests and `npm run bench:gas`: a trainer's round of reference steps on the
 // seed-derived MNIST batches (honest, or with the one-op fraud), committed under state roots, and what an honest
 // verifier recomputes of it. test/contracts/game-play.ts plays games on them.
-import { keccak256, stringToHex, type Address, type Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { batchIndices, type Claim, type RunSpec } from "../../lib/core/index.ts";
 import { datasetTree } from "../../lib/ml/dataset-root.ts";
 import { DEFAULT_STEP_CONFIG, gatherBatch, initModel, loadMnist, paramsOf, trainStep, type ModelState, type ShardState, type StepConfig } from "../../lib/ml/index.ts";
@@ -9,7 +9,8 @@ import { oneOpConfig } from "../../node/trainer/attacks/one-op.ts";
 import { trajectoryTree } from "../../lib/protocol/game.ts";
 import { programTree } from "../../lib/protocol/program-commit.ts";
 import { shardName } from "../../lib/protocol/shards.ts";
-import { stateRoot, traceStep, type StepTrace } from "../../lib/protocol/step-trace.ts";
+import { stateRoot, stateRootOf, stateShapes, traceStep, type StepTrace } from "../../lib/protocol/step-trace.ts";
+import { updateOf } from "../../lib/protocol/trajectory.ts";
 import type { RunFixture } from "./fixture.ts";
 
 export const CONFIG: StepConfig = { ...DEFAULT_STEP_CONFIG, arithmetic: "reference" };
@@ -46,6 +47,8 @@ export interface Round {
   checkpointRoots: Hex[];
   tree: ReturnType<typeof trajectoryTree>["tree"];
   claim: Claim;
+  /** The update it committed (Δ = s_0 − s_H, or something else), laid out as a state. */
+  update: Float32Array[];
 }
 
 export function batchOf(r: Pick<Round, "seed" | "trainer" | "shard" | "batchSize">, step: number) {
@@ -69,8 +72,19 @@ function run(r: Pick<Round, "shard" | "frozen" | "seed" | "trainer" | "batchSize
   return { states, stepRoots };
 }
 
-/** Runs a trainer's round from S_r (the model of MODEL_SEED); `fraud` applies the one-op attack. */
-export function computeRound(f: Pick<RunFixture, "runId" | "spec">, round: bigint, seed: Hex, trainer: Address, shard: number, fraud = false): Round {
+/**
+ * Runs a trainer's round from S_r (the model of MODEL_SEED); `fraud` applies the one-op attack, `flipUpdate`
+ * commits −Δ as its update (the sign-flip attack) over an honest trajectory.
+ */
+export function computeRound(
+  f: Pick<RunFixture, "runId" | "spec">,
+  round: bigint,
+  seed: Hex,
+  trainer: Address,
+  shard: number,
+  fraud = false,
+  flipUpdate = false,
+): Round {
   const model: ModelState = initModel(MODEL_SEED);
   const name = shardName(shard);
   const base = { trainer, shard, seed, frozen: paramsOf(model), fraud, batchSize: f.spec.batchSize, checkpointInterval: f.spec.checkpointInterval };
@@ -78,8 +92,10 @@ export function computeRound(f: Pick<RunFixture, "runId" | "spec">, round: bigin
   const checkpointRoots = stepRoots.filter((_, t) => t % f.spec.checkpointInterval === 0);
   const { tree } = trajectoryTree({ runId: f.runId, shard, round }, checkpointRoots);
   const samples = BigInt(f.spec.localSteps * f.spec.batchSize);
-  const claim = { root: tree.root, updateHash: keccak256(stringToHex(`${trainer}/${round}/update`)), samples };
-  return { ...base, states, stepRoots, checkpointRoots, tree, claim };
+  const delta = updateOf(states[0]!, states.at(-1)!);
+  const update = flipUpdate ? delta.map((d) => d.map((v) => -v)) : delta;
+  const claim = { root: tree.root, updateHash: stateRootOf(update, stateShapes(name, CONFIG.spec)), samples };
+  return { ...base, states, stepRoots, checkpointRoots, tree, claim, update };
 }
 
 /** What an honest verifier computes for segment j of `r`: the same round up to the segment, honest steps from its start. */
