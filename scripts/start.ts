@@ -11,7 +11,8 @@ import type { Address, Hex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { connect, deployVerihive, runCoordinatorAbi, stakeTokenAbi, startLocalChain, type LocalChain } from "../lib/chain/index.ts";
 import { fundingFor } from "../lib/core/index.ts";
-import { trainingSetRoot, type BackendPreference } from "../lib/ml/index.ts";
+import { DEFAULT_MOE_SPEC, trainingSetRoot, type BackendPreference } from "../lib/ml/index.ts";
+import { modelRoot } from "../lib/protocol/program-commit.ts";
 import { ensureBundle } from "../node/bundle.ts";
 import type { TrainerSummary } from "../node/trainer/trainer.ts";
 import { creditsOf, slashesOf, slashRoundsOf } from "./local-run/chain-facts.ts";
@@ -109,7 +110,9 @@ async function main(o: StartOptions): Promise<number> {
   const block = await owner.publicClient.getBlock();
   // 20 s to start, plus 2 s for every peer past 6 sharing the machine's cores while they load.
   const lead = 20n + 2n * BigInt(Math.max(0, o.trainers + o.verifiers - 6));
-  const spec = localRunSpec({ ...o, pace, startTime: block.timestamp + lead, cores: availableParallelism(), datasetRoot: trainingSetRoot() });
+  const shape = localRunSpec({ ...o, pace, startTime: block.timestamp + lead, cores: availableParallelism(), datasetRoot: trainingSetRoot() });
+  // The run names its programs (PROTOCOL 3.10), which every peer checks before it stakes.
+  const spec = { ...shape, modelHash: modelRoot(shape, { ...DEFAULT_MOE_SPEC, experts: shape.shards - 1 }) };
   await owner.publicClient.waitForTransactionReceipt({
     hash: await owner.wallet.writeContract({ address: d.token, abi: stakeTokenAbi, functionName: "approve", args: [d.coordinator, fundingFor(spec)] }),
   });

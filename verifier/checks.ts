@@ -1,9 +1,8 @@
 import type { Hex } from "viem";
 import { VerificationMode, type RunSpec } from "../lib/core/spec.ts";
-import { canonicalStateBytes, hashBytes } from "../lib/core/state-hash.ts";
 import type { Shape } from "../lib/kernels/program.ts";
 import { DEFAULT_STEP_CONFIG } from "../lib/ml/step.ts";
-import { stateRootOf, stateShapes } from "../lib/protocol/step-trace.ts";
+import { stateRootOf, stateShapes, updateRootOf } from "../lib/protocol/step-trace.ts";
 import type { ShardState } from "../lib/ml/moe.ts";
 import { runSegment, stateArrays, updateOf, type RoundContext } from "../lib/protocol/index.ts";
 
@@ -102,20 +101,22 @@ export function checkUpdate(p: {
   tolerance: Tolerance;
   s0: ShardState;
   sH: ShardState;
-  /** The committed updateHash. */
+  /** The committed updateHash: the update's root (PROTOCOL 3.9). */
   updateHash: Hex;
+  /** The state's (and so the update's) tensor shapes. */
+  shapes: readonly Shape[];
   /** The update's arrays (fetched by updateHash and decoded); needed in Tolerance mode. */
   update?: Float32Array[];
 }): CheckResult {
   const fail = (reason: string): CheckResult => ({ ok: false, check: "update", segment: p.lastSegment, reason });
   const expected = updateOf(p.s0, p.sH);
   if (p.tolerance.mode === VerificationMode.Exact) {
-    // The bytes fetched under updateHash hash to it, so comparing hashes compares the update bit for bit.
-    const h = hashBytes(canonicalStateBytes(expected));
-    return same(h, p.updateHash) ? PASS : fail(`s_0 − s_H hashes to ${h}, the trainer committed the update ${p.updateHash}`);
+    // The root binds every bit of the update, so comparing roots compares the update bit for bit.
+    const h = updateRootOf(expected, p.shapes);
+    return same(h, p.updateHash) ? PASS : fail(`s_0 − s_H has the root ${h}, the trainer committed the update ${p.updateHash}`);
   }
   if (!p.update) return fail("the committed update is missing");
-  if (!same(hashBytes(canonicalStateBytes(p.update)), p.updateHash)) return fail("the update given is not the committed one");
+  if (!same(updateRootOf(p.update, p.shapes), p.updateHash)) return fail("the update given is not the committed one");
   const off = distance(p.update, expected);
   const norm = distance(expected, expected.map((a) => new Float32Array(a.length)));
   if (off <= p.tolerance.tau * norm) return PASS;

@@ -6,7 +6,7 @@ import type { ShardState } from "../lib/ml/moe.ts";
 import { BlobKind } from "../lib/p2p/index.ts";
 import { encodeManifest, type VerifiedManifest } from "../lib/protocol/index.ts";
 import { ChainClock, sleep } from "../node/peer/clock.ts";
-import { candidatePeers, fetchFromAny, fetchManifest, fetchState, type FetchContext } from "../node/peer/fetch.ts";
+import { candidatePeers, fetchFromAny, fetchManifest, fetchState, updateVerifier, type FetchContext } from "../node/peer/fetch.ts";
 import type { ServedEvidence } from "./served.ts";
 
 // Fetching a commitment's audit data from peers until a deadline (chain time): the trainer first (its peer
@@ -96,13 +96,15 @@ export async function checkpointOf(
   return { params: arrays.slice(0, half), slots: arrays.slice(half) };
 }
 
-/** The committed update by its hash, decoded to `sizes` (params then slots). */
-export async function updateOfCommitment(env: EvidenceEnv, ref: CommitmentRef, sizes: readonly number[], deadline: number): Promise<Float32Array[] | undefined> {
+/** The committed update by its root, decoded to tensors of `shapes` (params then slots). */
+export async function updateOfCommitment(env: EvidenceEnv, ref: CommitmentRef, shapes: readonly Shape[], deadline: number): Promise<Float32Array[] | undefined> {
+  const sizes = shapes.map(([rows, cols]) => rows * cols);
   const maxBytes = 4 * sizes.reduce((a, b) => a + b, 0);
+  const verify = updateVerifier(ref.updateHash, shapes);
   const bytes =
     (await env.served.lookup(ref.updateHash)) ??
     (await untilDeadline(env, deadline, (ctx) =>
-      fetchFromAny(ctx, candidatePeers(ctx, env.peerOf(ref.trainer)), ref.updateHash, { kind: BlobKind.Update, round: ref.round, maxBytes }, { update: ref.trainer }),
+      fetchFromAny(ctx, candidatePeers(ctx, env.peerOf(ref.trainer)), ref.updateHash, { kind: BlobKind.Update, round: ref.round, maxBytes, verify }, { update: ref.trainer }),
     ));
   if (!bytes) return undefined;
   try {

@@ -70,7 +70,7 @@ export function chainRoundSource(
       return arrays && { params: arrays.slice(0, arrays.length / 2), slots: arrays.slice(arrays.length / 2) };
     },
     updates: (shard, cs) =>
-      collectShardUpdates({ ...evidence.fetch(), commitments: cs, local: new Map(), peerOf: evidence.peerOf, sizes: stateSizes(shardName(shard, p.moe), p.moe) }),
+      collectShardUpdates({ ...evidence.fetch(), commitments: cs, local: new Map(), peerOf: evidence.peerOf, shapes: stateShapes(shardName(shard, p.moe), p.moe) }),
     agreed: p.agreed,
   };
 }

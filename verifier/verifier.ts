@@ -10,7 +10,7 @@ import { VerihiveError } from "../lib/core/errors.ts";
 import { ReferenceBackend, Role, roundSchedule, VerificationMode, type RunSpec } from "../lib/core/spec.ts";
 import { DEFAULT_MOE_SPEC, initModel, selectBackend, trainingSetRoot, type BackendKind, type BackendPreference } from "../lib/ml/index.ts";
 import { BootstrapError, createVerihiveNode, peerIdentityFromEthKey, subscribeAnnouncements, type AnnouncementSubscription, type VerihiveNode } from "../lib/p2p/index.ts";
-import { checkDataset, modelSeed } from "../lib/protocol/index.ts";
+import { checkDataset, checkModel, modelSeed } from "../lib/protocol/index.ts";
 import { BlobStore, Journal } from "../node/journal.ts";
 import type { Logger } from "../node/log.ts";
 import { ChainClock, sleep } from "../node/peer/clock.ts";
@@ -113,9 +113,9 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
   const wanted = exact || opts.backend !== "auto" ? opts.backend : (reference as BackendKind);
   const backend = await selectBackend(wanted);
   log.info("backend", { backend: backend.name, detail: backend.detail, reference });
-  // Replays read the local MNIST: refuse before staking if it is not the run's.
+  // Replays read the local MNIST and games open the run's programs: refuse before staking if either is not the run's.
   const dataset = checkDataset(spec, trainingSetRoot());
-  log.info("dataset", { root: dataset.root, checked: dataset.checked });
+  log.info("content", { dataset: { root: dataset.root, checked: dataset.checked }, model: checkModel(spec, moe) });
 
   const staking = await publicClient.readContract({ address: opts.coordinator, abi: runCoordinatorAbi, functionName: "staking" });
   const staked = await ensureStake(publicClient, wallet, { staking, needed: spec.minVerifierStake, allowance: opts.stake });

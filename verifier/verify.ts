@@ -3,7 +3,7 @@ import { canonicalStateBytes, stateBlob } from "../lib/core/state-hash.ts";
 import { stateRootOf, stateShapes } from "../lib/protocol/step-trace.ts";
 import { VerificationMode, type RunSpec } from "../lib/core/spec.ts";
 import type { MoeSpec, ShardState } from "../lib/ml/moe.ts";
-import { encodeManifest, runSegment, shardName, stateArrays, stateSizes, type VerifiedManifest } from "../lib/protocol/index.ts";
+import { encodeManifest, runSegment, shardName, stateArrays, type VerifiedManifest } from "../lib/protocol/index.ts";
 import { checkStart, checkUpdate, compareSegmentEnd, toleranceOf, type CheckName, type CheckResult } from "./checks.ts";
 import { checkpointOf, manifestOf, updateOfCommitment, type CommitmentRef, type EvidenceEnv } from "./evidence.ts";
 import type { EvidenceItem } from "./served.ts";
@@ -43,7 +43,6 @@ export async function verifySegment(env: VerifyEnv, role: Role, ref: CommitmentR
   const segments = spec.localSteps / spec.checkpointInterval;
   const last = segments - 1;
   const name = shardName(ref.shard, moe);
-  const sizes = stateSizes(name, moe);
   const shapes = stateShapes(name, moe);
   const tolerance = toleranceOf(spec);
   const exact = spec.mode === VerificationMode.Exact;
@@ -97,10 +96,10 @@ export async function verifySegment(env: VerifyEnv, role: Role, ref: CommitmentR
     if (!sH) return { kind: "unavailable", missing: `checkpoint ${segments}`, segmentData: !extra };
     let update: Float32Array[] | undefined;
     if (!exact) {
-      update = await updateOfCommitment(env.evidence, ref, sizes, deadline);
+      update = await updateOfCommitment(env.evidence, ref, shapes, deadline);
       if (!update) return { kind: "unavailable", missing: "update", segmentData: !extra };
     }
-    const u = checkUpdate({ lastSegment: last, tolerance, s0, sH, updateHash: ref.updateHash, ...(update ? { update } : {}) });
+    const u = checkUpdate({ lastSegment: last, tolerance, s0, sH, updateHash: ref.updateHash, shapes, ...(update ? { update } : {}) });
     if (!u.ok) {
       evidence.push({ key: hashes[0]!, bytes: stateBlob(stateArrays(s0)) }, { key: hashes[segments]!, bytes: stateBlob(stateArrays(sH)) });
       if (update) evidence.push({ key: ref.updateHash, bytes: canonicalStateBytes(update) });

@@ -11,3 +11,4 @@ export * from "./aggregate.ts";
 export * from "./manifest.ts";
 export * from "./dataset.ts";
 export * from "./step-trace.ts";
+export * from "./program-commit.ts";

@@ -5,6 +5,9 @@ import { expertProgram, gateProgram } from "../kernels/step.ts";
 import { MerkleTree } from "../core/merkle.ts";
 import type { StepConfig } from "../ml/step.ts";
 import { VerihiveError } from "../core/errors.ts";
+import type { RunSpec } from "../core/spec.ts";
+import type { MoeSpec } from "../ml/moe.ts";
+import { stepConfigFor } from "./shards.ts";
 
 // The programs of a run's steps under one root (docs/PROTOCOL.md 3.10), so that the dispute game knows
 // what operation k of a step is without trusting either party: the run's `modelHash` is this root.
@@ -198,4 +201,28 @@ export function programTree(batchSize: number, config: StepConfig): ProgramTree 
     roots.set(key, tree);
   }
   return tree;
+}
+
+const ZERO32 = `0x${"0".repeat(64)}`;
+
+/** The `modelHash` a run of this model names: the root of its programs at the run's batch size and arithmetic. */
+export function modelRoot(spec: Pick<RunSpec, "batchSize" | "mode">, moe: MoeSpec): Hex {
+  return programTree(spec.batchSize, stepConfigFor(spec, moe)).root;
+}
+
+/**
+ * Checks the run's `modelHash` against the programs of this peer's model before it trains or verifies: a
+ * peer whose model or step differs would lose every game on it. A run that names none (zero) is accepted
+ * and reported as unchecked (its disputes then cannot reach a one-step check).
+ */
+export function checkModel(spec: Pick<RunSpec, "batchSize" | "mode" | "modelHash">, moe: MoeSpec): { checked: boolean; root: Hex } {
+  const root = modelRoot(spec, moe);
+  if (spec.modelHash.toLowerCase() === ZERO32) return { checked: false, root };
+  if (spec.modelHash.toLowerCase() !== root.toLowerCase()) {
+    throw new ProgramCommitError(
+      `the run's modelHash ${spec.modelHash} is not the root of this peer's model programs (${root}: another model size, batch or step config): refusing to train or verify on it`,
+      { expected: spec.modelHash, local: root },
+    );
+  }
+  return { checked: true, root };
 }

@@ -63,6 +63,14 @@ export function stateRootOf(arrays: readonly Float32Array[], shapes: readonly Sh
   return listRoot(arrays.map((a, k) => tensorRoot(canonicalTensor(a), shapes[k]![0], shapes[k]![1])));
 }
 
+/**
+ * An update's root: its tensors (laid out as a state: parameters then slots) under the state root of 3.9. A
+ * commitment's `updateHash` is this root, so the update game can open one element of it.
+ */
+export function updateRootOf(update: readonly Float32Array[], shapes: readonly Shape[]): Hex {
+  return stateRootOf(update, shapes);
+}
+
 /** The root of a shard state: the list root of its eight tensor roots, parameters then slots. */
 export function stateRoot(shard: string, state: ShardState, spec: MoeSpec): Hex {
   return stateRootOf([...state.params, ...state.slots], stateShapes(shard, spec));

@@ -2,11 +2,11 @@ import type { Address, Hex } from "viem";
 import { batchIndices } from "../core/batches.ts";
 import { leafHash, roundLeaves, type TrajectoryLeaf } from "../core/leaf.ts";
 import { MerkleTree } from "../core/merkle.ts";
-import { canonicalStateBytes, hashBytes } from "../core/state-hash.ts";
+import { canonicalStateBytes } from "../core/state-hash.ts";
 import { gatherBatch, type MnistDataset } from "../ml/mnist.ts";
 import type { ModelParams, ShardState } from "../ml/moe.ts";
 import { DEFAULT_STEP_CONFIG, trainStep, type StepConfig } from "../ml/step.ts";
-import { stateRootOf, stateShapes } from "./step-trace.ts";
+import { stateRootOf, stateShapes, updateRootOf } from "./step-trace.ts";
 
 /** Everything that fixes a trainer's round, besides the starting state. */
 export interface RoundContext {
@@ -117,7 +117,7 @@ export async function trainRound(ctx: RoundContext, start: ShardState, hooks: Ro
     root: tree.root,
     delta,
     updateBytes,
-    updateHash: hashBytes(updateBytes),
+    updateHash: updateRootOf(delta, shapes),
     samples: BigInt(ctx.localSteps * ctx.batchSize),
     meanLoss: losses.length === 0 ? 0 : losses.reduce((a, b) => a + b, 0) / losses.length,
     finalState: s,

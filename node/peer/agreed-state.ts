@@ -5,7 +5,7 @@ import type { RunSpec } from "../../lib/core/spec.ts";
 import { stateRootOf, stateShapes } from "../../lib/protocol/step-trace.ts";
 import { BlobKind } from "../../lib/p2p/index.ts";
 import { initModel, type MoeSpec, type ModelState, type ShardName, type ShardState } from "../../lib/ml/index.ts";
-import { applyUpdates, modelSeed, shardName, stateArrays, stateSizes } from "../../lib/protocol/index.ts";
+import { applyUpdates, modelSeed, shardName, stateArrays } from "../../lib/protocol/index.ts";
 import type { VerifiedManifest } from "../../lib/protocol/manifest.ts";
 import { roundCommitments, type RoundCommitment } from "./commitments.ts";
 import { candidatePeers, fetchManifest, fetchState, type FetchContext } from "./fetch.ts";
@@ -112,7 +112,6 @@ export async function agreedState(p: AgreedStateParams): Promise<AgreedState> {
       if (!agreed) {
         throw new StateSyncError(`no majority on the start state of ${name} in round ${r}`, { shard: name, round: r, committers: cs.length, verified: verified.length });
       }
-      const sizes = stateSizes(name, p.moe);
       const shapes = stateShapes(name, p.moe);
       let start: ShardState | undefined;
       const own = p.local?.round === r ? p.local.state[name] : undefined;
@@ -131,7 +130,7 @@ export async function agreedState(p: AgreedStateParams): Promise<AgreedState> {
         continue;
       }
       // Round r's updates of the shard took S_r to S_{r+1} = S_round.
-      const got = await collectShardUpdates({ ...p.fetch, commitments: cs, local: new Map(), peerOf: p.peerOf, sizes });
+      const got = await collectShardUpdates({ ...p.fetch, commitments: cs, local: new Map(), peerOf: p.peerOf, shapes });
       if (got.missing.length > 0) throw new StateSyncError(`round ${r} updates of ${name} are not all served`, { shard: name, round: r, missing: got.missing });
       state[name] = applyUpdates(start, got.updates, { tau: "auto" });
     }

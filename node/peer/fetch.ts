@@ -1,8 +1,8 @@
 import type { PeerId } from "@libp2p/interface";
 import type { Hex } from "viem";
-import { decodeStateBlob, hashBytes } from "../../lib/core/state-hash.ts";
+import { decodeStateBlob, decodeStateBytes, hashBytes } from "../../lib/core/state-hash.ts";
 import type { Shape } from "../../lib/kernels/program.ts";
-import { stateRootOf } from "../../lib/protocol/step-trace.ts";
+import { stateRootOf, updateRootOf } from "../../lib/protocol/step-trace.ts";
 import { manifestBytes, verifyManifest, type ManifestContext, type VerifiedManifest } from "../../lib/protocol/manifest.ts";
 import { BlobHashMismatchError, BlobKind, BlobProtocolError, BlobTooLargeError, type FetchBlobOptions, type VerihiveNode } from "../../lib/p2p/index.ts";
 import type { Logger } from "../log.ts";
@@ -122,4 +122,10 @@ export async function fetchState(
     { state: root },
   );
   return bytes === undefined ? undefined : arrays;
+}
+
+/** Checks fetched update bytes against the committed update root: they decode (sizes, finiteness) and make it. */
+export function updateVerifier(root: Hex, shapes: readonly Shape[]): (bytes: Uint8Array) => boolean {
+  const sizes = shapes.map(([rows, cols]) => rows * cols);
+  return (bytes) => updateRootOf(decodeStateBytes(bytes, sizes), shapes).toLowerCase() === root.toLowerCase();
 }

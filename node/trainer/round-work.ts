@@ -1,12 +1,12 @@
 import type { PeerId } from "@libp2p/interface";
 import type { Address, Hex } from "viem";
 import type { MoeSpec, ModelState } from "../../lib/ml/moe.ts";
-import { applyUpdates, shardName, stateSizes } from "../../lib/protocol/index.ts";
+import { applyUpdates, shardName, stateShapes } from "../../lib/protocol/index.ts";
 import type { RoundCommitment } from "../peer/commitments.ts";
 import type { FetchContext } from "../peer/fetch.ts";
 import { collectShardUpdates } from "../peer/update-exchange.ts";
 
-// S_{r+1} from S_r and round r's inclusion set: every shard's committed updates fetched (hash-checked),
+// S_{r+1} from S_r and round r's inclusion set: every shard's committed updates fetched (root-checked),
 // aggregated with CenteredClip and applied. Shared by the round loop and a restarted trainer catching up.
 
 export interface AggregateRoundParams {
@@ -36,7 +36,7 @@ export async function aggregateRound(
       commitments: p.commitments.filter((c) => c.shard === k),
       local: p.local,
       peerOf: p.peerOf,
-      sizes: stateSizes(name, p.moe),
+      shapes: stateShapes(name, p.moe),
     });
     included += got.included.length;
     missing += got.missing.length;

@@ -7,7 +7,7 @@ import { encodeManifest, stateArrays } from "../../lib/protocol/index.ts";
 import type { BlobStore } from "../journal.ts";
 
 // What a trainer serves to its peers over /verihive/blob/1.0.0, by key:
-//   updates      (SHA-256 of the bytes)     every peer aggregating the round
+//   updates      (the update root, PROTOCOL 3.9)    every peer aggregating the round
 //   checkpoints  (the state root, PROTOCOL 3.9)       verifiers and jurors; s_0 also for state sync
 //   manifests    (the commitment's Merkle root)      verifiers, jurors, state sync
 //   shard states (the state root of S_r, each shard)  late joiners and restarted peers
@@ -56,11 +56,10 @@ export class ServedData implements ServedStore {
     this.#mem.set(hash.toLowerCase(), { bytes, round, audit: false });
   }
 
-  /** The node's own update: served, and persisted before the commitment goes out. */
-  async ownUpdate(round: bigint, hash: Hex, bytes: Uint8Array): Promise<void> {
-    this.update(round, hash, bytes);
-    await this.#disk.put(bytes);
-    this.#persisted.set(hash.toLowerCase(), round);
+  /** The node's own update (by its root): served, and persisted before the commitment goes out. */
+  async ownUpdate(round: bigint, root: Hex, bytes: Uint8Array): Promise<void> {
+    this.update(round, root, bytes);
+    this.restored(round, [root], [await this.#disk.put(bytes)]);
   }
 
   /** The node's own trajectory of a round: checkpoints (persisted, served by state root) and the manifest keyed by `root`. */
@@ -70,7 +69,7 @@ export class ServedData implements ServedStore {
     this.restored(round, checkpoints.map((c) => c.root), blobs);
   }
 
-  /** Checkpoints on disk (from the journal after a restart): state roots and their blobs' keys, in order. */
+  /** Checkpoints and updates on disk (from the journal after a restart): their roots and their blobs' keys, in order. */
   restored(round: bigint, roots: readonly Hex[], blobs: readonly Hex[]): void {
     roots.forEach((r, i) => {
       const blob = blobs[i]?.toLowerCase();

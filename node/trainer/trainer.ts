@@ -10,12 +10,12 @@ import { ChainError, commitRound, connect, ensureStake, joinRun, readRun, runCoo
 import { canonicalStateBytes, CommitStatus, decodeStateBytes, hashBytes, roundSchedule, Role, stateHash } from "../../lib/core/index.ts";
 import { DEFAULT_MOE_SPEC, evaluate, initModel, loadMnist, trainingSetRoot, paramsOf, selectBackend, type BackendPreference, type ModelState } from "../../lib/ml/index.ts";
 import { BlobKind, createVerihiveNode, peerIdentityFromEthKey, publishAnnouncement, signedAnnouncement, subscribeAnnouncements } from "../../lib/p2p/index.ts";
-import { checkDataset, modelSeed, shardIndex, shardName, stateArrays, stateSizes, stepConfigFor, trainRound } from "../../lib/protocol/index.ts";
+import { checkDataset, checkModel, modelSeed, shardIndex, shardName, stateArrays, stateShapes, stateSizes, stepConfigFor, trainRound, updateRootOf } from "../../lib/protocol/index.ts";
 import type { Logger } from "../log.ts";
 import { BlobStore, Journal } from "../journal.ts";
 import { ChainClock } from "../peer/clock.ts";
 import { roundCommitments } from "../peer/commitments.ts";
-import { candidatePeers, fetchFromAny, type FetchContext } from "../peer/fetch.ts";
+import { candidatePeers, fetchFromAny, updateVerifier, type FetchContext } from "../peer/fetch.ts";
 import { createProgress } from "../progress.ts";
 import type { TrainerAttack } from "./attacks/types.ts";
 import { claimOwed, ensureRoundSeed, finalizeOwn } from "./chain-view.ts";
@@ -104,7 +104,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
   log.info("run", { runId: opts.runId, shards: spec.shards, rounds: spec.rounds, localSteps: spec.localSteps, account: me, chainId, attack: opts.attack?.name });
   // Exact mode trains on the reference kernels whatever the tfjs backend (which then only evaluates).
   log.info("arithmetic", { arithmetic: config.arithmetic, detail: config.arithmetic === "reference" ? "reference kernels (binary32, fixed order, WebAssembly SIMD)" : backend.detail });
-  log.info("dataset", checkDataset(spec, trainingSetRoot())); // refuses before staking a local MNIST that is not the run's
+  log.info("content", { dataset: checkDataset(spec, trainingSetRoot()), model: checkModel(spec, moe) }); // refuses a local MNIST or model that is not the run's, before staking
 
   const staked = await ensureStake(publicClient, wallet, { staking: await read<Address>("staking", []), needed: spec.minTrainerStake, allowance: opts.stake });
   if (staked.staked > 0n) log.info("staked", { amount: staked.staked });
@@ -124,7 +124,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
     const round = BigInt(rec.round as string);
     const checkpoints = rec.checkpoints as Hex[];
     served.manifest(round, rec.root as Hex, checkpoints);
-    served.persisted(round, [rec.updateHash as Hex]).restored(round, checkpoints, (rec.blobs ?? []) as Hex[]);
+    served.restored(round, [...checkpoints, rec.updateHash as Hex], (rec.blobs ?? []) as Hex[]);
     committed.push({ round, claim: { root: rec.root as Hex, updateHash: rec.updateHash as Hex, samples: BigInt(rec.samples as string) } });
   }
   if (committed.length > 0) log.info("journal", { records: journal.records().length, committedRounds: committed.map((c) => c.round) });
@@ -249,7 +249,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
         ? await attack.replaceUpdate(r, { honest: traj.delta, previousRound: previousShardUpdates, ownPrevious, peerUpdate: (ms) => peerUpdate(r, ms) })
         : undefined;
       const updateBytes = replaced ? canonicalStateBytes(replaced) : traj.updateBytes;
-      const updateHash = replaced ? hashBytes(updateBytes) : traj.updateHash;
+      const updateHash = replaced ? updateRootOf(replaced, stateShapes(myName, moe)) : traj.updateHash;
       ownPrevious = replaced ?? traj.delta;
       const claim: Claim = { root: traj.root, updateHash, samples: traj.samples };
 
@@ -259,7 +259,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
         throw new Error(`the journal holds another commitment for round ${r} (${String(journaled.root)}): refusing to equivocate`);
       }
       if (!journaled) {
-        await journal.append("commit-intent", { runId: opts.runId.toString(), round: r.toString(), root: traj.root, updateHash, samples: traj.samples.toString(), checkpoints: traj.checkpointRoots, blobs: traj.checkpoints.map((c) => stateHash(stateArrays(c))) });
+        await journal.append("commit-intent", { runId: opts.runId.toString(), round: r.toString(), root: traj.root, updateHash, samples: traj.samples.toString(), checkpoints: traj.checkpointRoots, blobs: [...traj.checkpoints.map((c) => stateHash(stateArrays(c))), hashBytes(updateBytes)] });
       }
       local.set(updateHash, updateBytes);
       await served.ownUpdate(r, updateHash, updateBytes);
@@ -367,7 +367,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
     while (Date.now() < deadline) {
       for (const [key, hash] of announcedUpdates) {
         if (!key.startsWith(prefix)) continue;
-        const bytes = await fetchFromAny(fetchCtx(), candidatePeers(fetchCtx(), peerByAddress.get(key.slice(prefix.length))), hash, { kind: BlobKind.Update, maxBytes: 4 * stateSizes(myName, moe).reduce((a, b) => a + b, 0) }, { copy: key });
+        const bytes = await fetchFromAny(fetchCtx(), candidatePeers(fetchCtx(), peerByAddress.get(key.slice(prefix.length))), hash, { kind: BlobKind.Update, maxBytes: 4 * stateSizes(myName, moe).reduce((a, b) => a + b, 0), verify: updateVerifier(hash, stateShapes(myName, moe)) }, { copy: key });
         if (bytes) return decodeStateBytes(bytes, stateSizes(myName, moe));
       }
       await new Promise((resolve) => setTimeout(resolve, 250));

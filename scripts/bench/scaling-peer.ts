@@ -13,10 +13,10 @@ import { parseArgs } from "node:util";
 import { peerIdFromString } from "@libp2p/peer-id";
 import type { PeerId } from "@libp2p/interface";
 import type { Address, Hex } from "viem";
-import { canonicalStateBytes, hashBytes } from "../../lib/core/index.ts";
+import { canonicalStateBytes } from "../../lib/core/index.ts";
 import { DEFAULT_MOE_SPEC, initModel } from "../../lib/ml/index.ts";
 import { createVerihiveNode, dialBootstrap, peerIdentityFromEthKey } from "../../lib/p2p/index.ts";
-import { shardName, stateSizes } from "../../lib/protocol/index.ts";
+import { shardName, stateShapes, stateSizes, updateRootOf } from "../../lib/protocol/index.ts";
 import type { RoundCommitment } from "../../node/peer/commitments.ts";
 import { aggregateRound } from "../../node/trainer/round-work.ts";
 
@@ -54,7 +54,7 @@ const delta = stateSizes(shardName(shard, SCALING_MOE), SCALING_MOE).map((n) =>
   }),
 );
 const update = canonicalStateBytes(delta);
-const updateHash = hashBytes(update);
+const updateHash = updateRootOf(delta, stateShapes(shardName(shard, SCALING_MOE), SCALING_MOE)).toLowerCase() as Hex;
 const counters = { served: 0, requests: 0 };
 
 const id = peerIdentityFromEthKey(`0x${(index + 1).toString(16).padStart(64, "0")}`);

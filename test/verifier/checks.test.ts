@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "mocha";
 import { keccak256, stringToHex, type Hex } from "viem";
-import { canonicalStateBytes, hashBytes, VerificationMode } from "../../lib/core/index.ts";
-import { stateRoot } from "../../lib/protocol/step-trace.ts";
+import { VerificationMode } from "../../lib/core/index.ts";
+import { stateRoot, stateShapes, updateRootOf } from "../../lib/protocol/step-trace.ts";
 import { DEFAULT_MOE_SPEC, DEFAULT_STEP_CONFIG, initModel, loadMnist, paramsOf, selectBackend, type ShardState } from "../../lib/ml/index.ts";
 import { modelSeed, stateArrays, trainRound, updateOf, type RoundContext, type RoundTrajectory } from "../../lib/protocol/index.ts";
 import { checkSegment, checkStart, checkUpdate, distance, toleranceOf, type Tolerance } from "../../verifier/checks.ts";
@@ -53,7 +53,7 @@ describe("verifier: checks (verifier/checks.ts)", function () {
   const segment = (j: number, tolerance: Tolerance, endHash: Hex = tr.checkpointRoots[j + 1]!, end: ShardState = tr.checkpoints[j + 1]!) =>
     checkSegment({ ctx, segment: j, tolerance, start: tr.checkpoints[j]!, endHash, end });
   const update = (tolerance: Tolerance, u: Float32Array[] = tr.delta, updateHash: Hex = tr.updateHash) =>
-    checkUpdate({ lastSegment: 2, tolerance, s0: tr.checkpoints[0]!, sH: tr.checkpoints[3]!, updateHash, update: u });
+    checkUpdate({ lastSegment: 2, tolerance, s0: tr.checkpoints[0]!, sH: tr.checkpoints[3]!, updateHash, shapes: stateShapes("expert-0", ctx.config!.spec), update: u });
 
   describe("start", () => {
     it("passes when the trajectory starts at the agreed state", () => {
@@ -87,7 +87,7 @@ describe("verifier: checks (verifier/checks.ts)", function () {
 
       it("fails an update that is not s_0 − s_H, with the last leaf", () => {
         const flipped = tr.delta.map((a) => a.map((v) => -v));
-        const r = update(tolerance, flipped, hashBytes(canonicalStateBytes(flipped)));
+        const r = update(tolerance, flipped, updateRootOf(flipped, stateShapes("expert-0", ctx.config!.spec)));
         assert.ok(!r.ok && r.check === "update" && r.segment === 2, JSON.stringify(r));
       });
     });
@@ -105,7 +105,7 @@ describe("verifier: checks (verifier/checks.ts)", function () {
 
     it("accepts an update within tolerance, but not one that does not hash to the committed hash", () => {
       const close = tr.delta.map((a) => a.map((v) => v * (1 + 1e-6)));
-      assert.deepEqual(update(TOLERANCE, close, hashBytes(canonicalStateBytes(close))), { ok: true });
+      assert.deepEqual(update(TOLERANCE, close, updateRootOf(close, stateShapes("expert-0", ctx.config!.spec))), { ok: true });
       assert.equal(update(TOLERANCE, close, tr.updateHash).ok, false);
     });
 
@@ -116,6 +116,6 @@ describe("verifier: checks (verifier/checks.ts)", function () {
   });
 
   it("measures updateOf on the same layout the trainer commits", () => {
-    assert.equal(hashBytes(canonicalStateBytes(updateOf(tr.checkpoints[0]!, tr.checkpoints[3]!))), tr.updateHash);
+    assert.equal(updateRootOf(updateOf(tr.checkpoints[0]!, tr.checkpoints[3]!), stateShapes("expert-0", ctx.config!.spec)), tr.updateHash);
   });
 });
