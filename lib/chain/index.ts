@@ -11,6 +11,7 @@
 //   actions/ensure-stake.ts approve + stake up to what a seat needs
 //   actions/join-run.ts     take a trainer or verifier seat
 //   actions/commit-round.ts commit a round
+//   actions/read-game.ts    a dispute game's record and what its moves posted
 export * from "./abi.ts";
 export * from "./deploy.ts";
 export * from "./errors.ts";
@@ -22,3 +23,4 @@ export * from "./actions/read-run.ts";
 export * from "./actions/ensure-stake.ts";
 export * from "./actions/join-run.ts";
 export * from "./actions/commit-round.ts";
+export * from "./actions/read-game.ts";
