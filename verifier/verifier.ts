@@ -8,7 +8,7 @@ import type { Address, Hex } from "viem";
 import { connect, ensureStake, joinRun, readRun, runCoordinatorAbi } from "../lib/chain/index.ts";
 import { VerihiveError } from "../lib/core/errors.ts";
 import { ReferenceBackend, Role, roundSchedule, VerificationMode, type RunSpec } from "../lib/core/spec.ts";
-import { DEFAULT_MOE_SPEC, initModel, selectBackend, trainingSetRoot, type BackendKind, type BackendPreference } from "../lib/ml/index.ts";
+import { DEFAULT_MOE_SPEC, initModel, selectBackend, trainingSetCount, trainingSetRoot, type BackendKind, type BackendPreference } from "../lib/ml/index.ts";
 import { BootstrapError, createVerihiveNode, peerIdentityFromEthKey, subscribeAnnouncements, type AnnouncementSubscription, type VerihiveNode } from "../lib/p2p/index.ts";
 import { checkDataset, checkModel, modelSeed } from "../lib/protocol/index.ts";
 import { BlobStore, Journal } from "../node/journal.ts";
@@ -114,7 +114,7 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
   const backend = await selectBackend(wanted);
   log.info("backend", { backend: backend.name, detail: backend.detail, reference });
   // Replays read the local MNIST and games open the run's programs: refuse before staking if either is not the run's.
-  const dataset = checkDataset(spec, trainingSetRoot());
+  const dataset = checkDataset(spec, trainingSetRoot(), trainingSetCount());
   log.info("content", { dataset: { root: dataset.root, checked: dataset.checked }, model: checkModel(spec, moe) });
 
   const staking = await publicClient.readContract({ address: opts.coordinator, abi: runCoordinatorAbi, functionName: "staking" });

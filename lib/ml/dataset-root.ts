@@ -85,3 +85,9 @@ export function trainingSetRoot(options: { dataDir?: string } = {}): Hex {
   }
   return root;
 }
+
+/** Examples in the MNIST training set in `dataDir` (the labels file: an 8-byte header, then one byte a label). */
+export function trainingSetCount(options: { dataDir?: string } = {}): number {
+  const path = join(resolve(options.dataDir ?? defaultMnistDir()), FILES.train.labels);
+  return Math.max(0, statSync(path).size - 8);
+}

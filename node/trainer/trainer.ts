@@ -8,7 +8,7 @@ import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { ChainError, commitRound, connect, ensureStake, joinRun, readRun, runCoordinatorAbi } from "../../lib/chain/index.ts";
 import { canonicalStateBytes, CommitStatus, decodeStateBytes, hashBytes, roundSchedule, Role, stateHash } from "../../lib/core/index.ts";
-import { DEFAULT_MOE_SPEC, evaluate, initModel, loadMnist, trainingSetRoot, paramsOf, selectBackend, type BackendPreference, type ModelState } from "../../lib/ml/index.ts";
+import { DEFAULT_MOE_SPEC, evaluate, initModel, loadMnist, trainingSetCount, trainingSetRoot, paramsOf, selectBackend, type BackendPreference, type ModelState } from "../../lib/ml/index.ts";
 import { BlobKind, createVerihiveNode, peerIdentityFromEthKey, publishAnnouncement, signedAnnouncement, subscribeAnnouncements } from "../../lib/p2p/index.ts";
 import { checkDataset, checkModel, modelSeed, shardIndex, shardName, stateArrays, stateShapes, stateSizes, stepConfigFor, trainRound, updateRootOf } from "../../lib/protocol/index.ts";
 import type { Logger } from "../log.ts";
@@ -104,7 +104,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
   log.info("run", { runId: opts.runId, shards: spec.shards, rounds: spec.rounds, localSteps: spec.localSteps, account: me, chainId, attack: opts.attack?.name });
   // Exact mode trains on the reference kernels whatever the tfjs backend (which then only evaluates).
   log.info("arithmetic", { arithmetic: config.arithmetic, detail: config.arithmetic === "reference" ? "reference kernels (binary32, fixed order, WebAssembly SIMD)" : backend.detail });
-  log.info("content", { dataset: checkDataset(spec, trainingSetRoot()), model: checkModel(spec, moe) }); // refuses a local MNIST or model that is not the run's, before staking
+  log.info("content", { dataset: checkDataset(spec, trainingSetRoot(), trainingSetCount()), model: checkModel(spec, moe) }); // refuses a local MNIST or model that is not the run's, before staking
 
   const staked = await ensureStake(publicClient, wallet, { staking: await read<Address>("staking", []), needed: spec.minTrainerStake, allowance: opts.stake });
   if (staked.staked > 0n) log.info("staked", { amount: staked.staked });

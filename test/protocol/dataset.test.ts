@@ -3,7 +3,7 @@ import { hash } from "node:crypto";
 import { before, describe, it } from "mocha";
 import { bytesToHex, type Hex } from "viem";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { datasetRoot, datasetTree, exampleBytes, loadMnist, rootCachePath, trainingSetRoot, type MnistDataset } from "../../lib/ml/index.ts";
+import { datasetRoot, datasetTree, exampleBytes, loadMnist, rootCachePath, trainingSetCount, trainingSetRoot, type MnistDataset } from "../../lib/ml/index.ts";
 import { checkDataset } from "../../lib/protocol/index.ts";
 import { viem } from "../contracts/fixture.ts";
 
@@ -17,8 +17,14 @@ describe("protocol/dataset: the run's datasetRoot over the real MNIST training s
 
   it("accepts the local MNIST when the run names its root, and says when the run names none", () => {
     const root = datasetRoot(train);
-    assert.deepEqual(checkDataset({ datasetRoot: root }, root), { checked: true, root });
-    assert.deepEqual(checkDataset({ datasetRoot: ZERO32 }, root), { checked: false, root });
+    assert.deepEqual(checkDataset({ datasetRoot: root, datasetSize: 60_000n }, root, trainingSetCount()), { checked: true, root });
+    assert.deepEqual(checkDataset({ datasetRoot: ZERO32, datasetSize: 60_000n }, root), { checked: false, root });
+  });
+
+  it("refuses a run whose datasetSize is not the local training set's count (no example could be opened on-chain)", () => {
+    const root = datasetRoot(train);
+    assert.equal(trainingSetCount(), train.count);
+    assert.throws(() => checkDataset({ datasetRoot: root, datasetSize: 59_999n }, root, train.count), (err: Error) => err.name === "DatasetError" && /59999/.test(err.message));
   });
 
   it("refuses a training set whose root is not the run's, with both roots in the error", () => {
@@ -26,7 +32,7 @@ describe("protocol/dataset: the run's datasetRoot over the real MNIST training s
     labels[12_345] = (labels[12_345]! + 1) % 10; // one label changed
     const tampered = { ...train, labels };
     const root = datasetRoot(train);
-    assert.throws(() => checkDataset({ datasetRoot: root }, datasetRoot(tampered)), (err: Error) => err.name === "DatasetError" && err.message.includes(root) && err.message.includes(datasetRoot(tampered)));
+    assert.throws(() => checkDataset({ datasetRoot: root, datasetSize: 60_000n }, datasetRoot(tampered)), (err: Error) => err.name === "DatasetError" && err.message.includes(root) && err.message.includes(datasetRoot(tampered)));
   });
 
   it("remembers the root of the installed training set across calls, keyed by the files' size and time", () => {
