@@ -10,40 +10,15 @@ import type { Address, Hash } from "viem";
 import { CommitStatus } from "../../lib/core/index.ts";
 import { readGame } from "../../lib/chain/actions/read-game.ts";
 import type { Wallet } from "../../lib/chain/index.ts";
-import { challengerMove, GamePhase, type ChallengerView, type TrainerRound } from "../../lib/protocol/game-engine.ts";
+import { challengerMove, GamePhase } from "../../lib/protocol/game-engine.ts";
 import { programTree } from "../../lib/protocol/program-commit.ts";
-import { shardName } from "../../lib/protocol/shards.ts";
-import { stateShapes } from "../../lib/protocol/step-trace.ts";
-import { stateArrays } from "../../lib/protocol/trajectory.ts";
 import { Journal } from "../../node/journal.ts";
 import type { Logger } from "../../node/log.ts";
 import { GameAnswerer } from "../../node/trainer/game-answers.ts";
-import { batchOf, CONFIG, computeRound, dataset, datasetTreeOnce, gameSpec, replayOf, traceOf, type Round } from "./game-scenario.ts";
+import { challengerViewOf, CONFIG, computeRound, gameSpec, replayOf, trainerRoundOf, type Round } from "./game-scenario.ts";
 import { deployCore, networkHelpers, schedule, seatRun, timeTo, viem, type RunFixture } from "./fixture.ts";
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-function roundData(r: Round): TrainerRound {
-  const c = r.checkpointInterval;
-  return {
-    shard: r.shard,
-    checkpointRoots: r.checkpointRoots,
-    tree: r.tree,
-    stepRoots: (j) => r.stepRoots.slice(j * c, j * c + c + 1),
-    trace: (t) => traceOf(r, t),
-    ends: () => ({ s0: stateArrays(r.states[0]!), sH: stateArrays(r.states.at(-1)!), update: r.update, shapes: stateShapes(shardName(r.shard), CONFIG.spec) }),
-  };
-}
-
-function challenger(mine: Round): ChallengerView {
-  const c = mine.checkpointInterval;
-  return {
-    shard: mine.shard,
-    stepRoots: (j) => mine.stepRoots.slice(j * c, j * c + c + 1),
-    trace: (t) => traceOf(mine, t),
-    batch: (t) => ({ dataset, tree: datasetTreeOnce, indices: batchOf(mine, t).indices }),
-  };
-}
 
 async function committed(): Promise<RunFixture & { fraud: Round }> {
   const f = await seatRun(await deployCore(), gameSpec());
@@ -71,7 +46,7 @@ describe("node/trainer/game-answers.ts: the trainer's side of its games", functi
         runId: f.runId,
         trainer: f.fraud.trainer,
         programs: programTree(f.spec.batchSize, CONFIG),
-        roundOf: async (round) => (round === 0n ? roundData(f.fraud) : undefined),
+        roundOf: async (round) => (round === 0n ? trainerRoundOf(f.fraud) : undefined),
         fromBlock: 0n,
         journal,
         log: quiet,
@@ -88,7 +63,7 @@ describe("node/trainer/game-answers.ts: the trainer's side of its games", functi
       if (turn === 1) trainerSide = answerer(); // a restart: a fresh answerer finds the game in the logs
       const { record, posted } = await readGame(client, f.game.address, id);
       if (record.phase === GamePhase.Over) break;
-      const move = challengerMove(id, record, posted, challenger(replayOf(f.fraud, 1)), programs)!;
+      const move = challengerMove(id, record, posted, challengerViewOf(replayOf(f.fraud, 1)), programs)!;
       await client.waitForTransactionReceipt({ hash: await write[move.functionName]!(move.args, { account: v.account.address }) });
       if ((await readGame(client, f.game.address, id)).record.phase === GamePhase.Over) break;
     }

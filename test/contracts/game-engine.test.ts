@@ -6,38 +6,14 @@ import { describe, it } from "mocha";
 import type { Address, Hash } from "viem";
 import { CommitStatus } from "../../lib/core/index.ts";
 import { readGame } from "../../lib/chain/actions/read-game.ts";
-import { challengerMove, GamePhase, trainerMove, trainerToMove, type ChallengerView, type GameMove, type TrainerRound } from "../../lib/protocol/game-engine.ts";
+import { challengerMove, GamePhase, trainerMove, trainerToMove, type GameMove } from "../../lib/protocol/game-engine.ts";
 import { disputedUpdate } from "../../lib/protocol/game.ts";
 import { programTree } from "../../lib/protocol/program-commit.ts";
 import { shardName } from "../../lib/protocol/shards.ts";
 import { stateShapes } from "../../lib/protocol/step-trace.ts";
 import { stateArrays } from "../../lib/protocol/trajectory.ts";
-import { batchOf, CONFIG, computeRound, dataset, datasetTreeOnce, gameSpec, replayOf, traceOf, type Round } from "./game-scenario.ts";
+import { challengerViewOf, CONFIG, computeRound, gameSpec, replayOf, trainerRoundOf, type Round } from "./game-scenario.ts";
 import { deployCore, networkHelpers, schedule, seatRun, timeTo, viem, type RunFixture } from "./fixture.ts";
-
-/** A fresh view of the trainer's round (a restarted trainer rebuilds it from its checkpoints). */
-function trainerSide(r: Round): TrainerRound {
-  const c = r.checkpointInterval;
-  return {
-    shard: r.shard,
-    checkpointRoots: r.checkpointRoots,
-    tree: r.tree,
-    stepRoots: (j) => r.stepRoots.slice(j * c, j * c + c + 1),
-    trace: (t) => traceOf(r, t),
-    ends: () => ({ s0: stateArrays(r.states[0]!), sH: stateArrays(r.states.at(-1)!), update: r.update, shapes: stateShapes(shardName(r.shard), CONFIG.spec) }),
-  };
-}
-
-/** A fresh view of the challenger's own computation (its replay of the segment from the trainer's start). */
-function challengerSide(mine: Round): ChallengerView {
-  const c = mine.checkpointInterval;
-  return {
-    shard: mine.shard,
-    stepRoots: (j) => mine.stepRoots.slice(j * c, j * c + c + 1),
-    trace: (t) => traceOf(mine, t),
-    batch: (t) => ({ dataset, tree: datasetTreeOnce, indices: batchOf(mine, t).indices }),
-  };
-}
 
 type Sides = { trainer: Round; challenger: Round };
 
@@ -51,8 +27,8 @@ async function drive(f: RunFixture, id: bigint, sides: Sides): Promise<number> {
     if (record.phase === GamePhase.Over) return record.phase;
     const trainerTurn = trainerToMove(record.phase);
     const move: GameMove | null = trainerTurn
-      ? trainerMove(id, record, posted, trainerSide(sides.trainer), programs)
-      : challengerMove(id, record, posted, challengerSide(sides.challenger), programs);
+      ? trainerMove(id, record, posted, trainerRoundOf(sides.trainer), programs)
+      : challengerMove(id, record, posted, challengerViewOf(sides.challenger), programs);
     if (!move) return record.phase;
     await publicClient.waitForTransactionReceipt({ hash: await write[move.functionName]!(move.args, { account: trainerTurn ? record.trainer : record.challenger }) });
   }

@@ -10,7 +10,8 @@ import { trajectoryTree } from "../../lib/protocol/game.ts";
 import { programTree } from "../../lib/protocol/program-commit.ts";
 import { shardName } from "../../lib/protocol/shards.ts";
 import { stateRoot, stateRootOf, stateShapes, traceStep, type StepTrace } from "../../lib/protocol/step-trace.ts";
-import { updateOf } from "../../lib/protocol/trajectory.ts";
+import { stateArrays, updateOf } from "../../lib/protocol/trajectory.ts";
+import type { ChallengerView, TrainerRound } from "../../lib/protocol/game-engine.ts";
 import type { RunFixture } from "./fixture.ts";
 
 export const CONFIG: StepConfig = { ...DEFAULT_STEP_CONFIG, arithmetic: "reference" };
@@ -111,4 +112,28 @@ export function replayOf(r: Round, segment: number): Round {
 /** The trace of local step `step` of a round (from the state the round had before it). */
 export function traceOf(r: Round, step: number): StepTrace {
   return traceStep(shardName(r.shard), r.states[step]!, r.frozen, batchOf(r, step).batch, stepConfig(r.fraud, step, r.checkpointInterval));
+}
+
+/** A round as the trainer's side of the game engine sees it (a restarted trainer rebuilds it from its checkpoints). */
+export function trainerRoundOf(r: Round): TrainerRound {
+  const c = r.checkpointInterval;
+  return {
+    shard: r.shard,
+    checkpointRoots: r.checkpointRoots,
+    tree: r.tree,
+    stepRoots: (j) => r.stepRoots.slice(j * c, j * c + c + 1),
+    trace: (t) => traceOf(r, t),
+    ends: () => ({ s0: stateArrays(r.states[0]!), sH: stateArrays(r.states.at(-1)!), update: r.update, shapes: stateShapes(shardName(r.shard), CONFIG.spec) }),
+  };
+}
+
+/** A challenger's own computation (`replayOf` a trainer's round) as the game engine sees it. */
+export function challengerViewOf(mine: Round): ChallengerView {
+  const c = mine.checkpointInterval;
+  return {
+    shard: mine.shard,
+    stepRoots: (j) => mine.stepRoots.slice(j * c, j * c + c + 1),
+    trace: (t) => traceOf(mine, t),
+    batch: (t) => ({ dataset, tree: datasetTreeOnce, indices: batchOf(mine, t).indices }),
+  };
 }
