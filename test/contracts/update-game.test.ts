@@ -112,4 +112,30 @@ describe("UpdateGame", function () {
     await f.game.write.timeout([id]);
     assert.equal(await f.coordinator.read.statusOf([f.runId, 0n, r.trainer]), CommitStatus.Slashed);
   });
+
+  it("checkUpdate refuses other chunks, an element outside the chunk and the wrong party; a silent challenger loses", async () => {
+    const f = await networkHelpers.loadFixture(committed);
+    const r = f.flipped;
+    const pick = disputedUpdate(stateArrays(r.states[0]!), stateArrays(r.states.at(-1)!), r.update, shapesOf(r))!;
+    const v = { account: f.verifiers[3]!.account };
+    const id = (await f.game.read.gameCount()) + 1n;
+    await f.game.write.challengeUpdate(challengeArgs(f, r, pick.tensor, pick.chunk), v);
+    const [ends, s0, sH, u] = openArgs(r, pick.tensor, pick.chunk);
+    await f.game.write.openUpdate([id, ends, s0, sH, u], { account: r.trainer });
+    const check = (a: Hex, b: Hex, c: Hex, i: number, j: number, who = v) => f.game.write.checkUpdate([id, a, b, c, BigInt(i), BigInt(j)], who);
+    // (The first wrong element of a sign-flipped update is often a −0 where s_0 = s_H: its chunks of s_0 and s_H
+    // may be equal, so the test changes a byte rather than swapping them.)
+    const changed = `${s0.data.slice(0, -2)}${s0.data.endsWith("ff") ? "00" : "ff"}` as Hex;
+    await viem.assertions.revertWithCustomErrorWithArgs(check(changed, sH.data, u.data, pick.i, pick.j), f.game, "GameDataInvalid", [id, 12]);
+    const cols = shapesOf(r)[pick.tensor]![1];
+    const outside = (pick.chunk + 1) * 2048; // the first element of the next chunk
+    await viem.assertions.revertWithCustomErrorWithArgs(check(s0.data, sH.data, u.data, Math.floor(outside / cols), outside % cols), f.game, "GameDataInvalid", [id, 13]);
+    await viem.assertions.revertWithCustomError(check(s0.data, sH.data, u.data, pick.i, pick.j, { account: f.trainers[2]!.account }), f.game, "GameNotYourMove");
+    await timeTo((await f.game.read.gameOf([id])).deadline);
+    await viem.assertions.revertWithCustomError(check(s0.data, sH.data, u.data, pick.i, pick.j), f.game, "GameDeadlinePassed");
+    await f.game.write.timeout([id]);
+    assert.equal(await f.coordinator.read.statusOf([f.runId, 0n, r.trainer]), CommitStatus.Committed);
+    assert.equal((await f.coordinator.read.earningsOf([f.runId, r.trainer])).owed, f.spec.challengeBond);
+  });
 });
+
