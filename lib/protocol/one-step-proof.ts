@@ -13,6 +13,7 @@ import { VerihiveError } from "../core/errors.ts";
 import { OP_KINDS, tensorDef, type Program } from "../kernels/program.ts";
 import { datasetTree, exampleBytes } from "../ml/dataset-root.ts";
 import { IMAGE_SIZE, type MnistDataset } from "../ml/mnist.ts";
+import type { OpLeaf } from "./program-commit.ts";
 import { canonicalTensor, type StepTrace } from "./step-trace.ts";
 
 // Op.argSources codes (OneStepProver.SOURCE_*; the same as lib/protocol/program-commit.ts).
@@ -26,19 +27,8 @@ export class OneStepProofError extends VerihiveError {
   override name = "OneStepProofError";
 }
 
-/** IOneStepProver.Op as viem encodes it. */
-export interface ProverOp {
-  kind: number;
-  rows: number;
-  cols: number;
-  /** binary32 bits (NaN canonical) */
-  scalars: number[];
-  /** tensor indices in the trace list */
-  args: number[];
-  argRows: number[];
-  argCols: number[];
-  argSources: number[];
-}
+/** IOneStepProver.Op as viem encodes it: a program leaf (program-commit.ts) without its place, m put in. */
+export type ProverOp = Omit<OpLeaf, "shard" | "index">;
 
 /** IOneStepProver.ChunkOpening. */
 export interface ChunkOpening {
