@@ -30,21 +30,26 @@ export function stateArrays(s: ShardState): Float32Array[] {
   return [...s.params, ...s.slots];
 }
 
+/** The batch of local step t of a round (seed-derived indices over the whole training set, docs/PROTOCOL.md 3.4). */
+export function stepBatch(ctx: RoundContext, t: number) {
+  const indices = batchIndices({
+    roundSeed: ctx.roundSeed,
+    trainer: ctx.trainer,
+    shard: ctx.shard,
+    step: t,
+    batchSize: ctx.batchSize,
+    sliceStart: 0,
+    sliceLength: ctx.dataset.count,
+  });
+  return { indices, batch: gatherBatch(ctx.dataset, indices) };
+}
+
 /** Runs local steps [startStep, startStep + steps) from `state`: the unit a verifier re-executes. */
 export function runSegment(ctx: RoundContext, state: ShardState, startStep: number, steps: number): { state: ShardState; losses: number[] } {
   const losses: number[] = [];
   let s = state;
   for (let t = startStep; t < startStep + steps; t++) {
-    const indices = batchIndices({
-      roundSeed: ctx.roundSeed,
-      trainer: ctx.trainer,
-      shard: ctx.shard,
-      step: t,
-      batchSize: ctx.batchSize,
-      sliceStart: 0,
-      sliceLength: ctx.dataset.count,
-    });
-    const result = trainStep(ctx.shardName, s, ctx.frozen, gatherBatch(ctx.dataset, indices), ctx.config ?? DEFAULT_STEP_CONFIG);
+    const result = trainStep(ctx.shardName, s, ctx.frozen, stepBatch(ctx, t).batch, ctx.config ?? DEFAULT_STEP_CONFIG);
     s = result.state;
     if (result.routed > 0) losses.push(result.loss);
   }

@@ -1,0 +1,80 @@
+// node/trainer/game-rounds.ts: the trainer's answers come from what trainRound produced (its checkpoints, tree
+// and update) and the step config it trained with, recomputed per segment; played on a real chain against the
+// verifier's GamePlayer, a one-op round trained by the production trainRound is slashed, and the roots it
+// answers with are the ones it committed.
+import assert from "node:assert/strict";
+import { describe, it } from "mocha";
+import { CommitStatus, type Claim } from "../../lib/core/index.ts";
+import type { Wallet } from "../../lib/chain/index.ts";
+import { initModel, loadMnist, paramsOf } from "../../lib/ml/index.ts";
+import type { ChallengerView } from "../../lib/protocol/game-engine.ts";
+import { programTree } from "../../lib/protocol/program-commit.ts";
+import { stepBatch, trainRound, type RoundContext } from "../../lib/protocol/trajectory.ts";
+import type { Logger } from "../../node/log.ts";
+import { oneOpConfig } from "../../node/trainer/attacks/one-op.ts";
+import { GameAnswerer } from "../../node/trainer/game-answers.ts";
+import { GameRounds, trainerRound, type CommittedRound } from "../../node/trainer/game-rounds.ts";
+import { GamePlayer } from "../../verifier/game-player.ts";
+import { CONFIG, gameSpec, MODEL_SEED } from "./game-scenario.ts";
+import { deployCore, networkHelpers, schedule, seatRun, timeTo, viem, type RunFixture } from "./fixture.ts";
+
+const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+async function committed(): Promise<RunFixture & { round: CommittedRound; claim: Claim }> {
+  const f = await seatRun(await deployCore(), gameSpec());
+  await timeTo(schedule(f.spec, 0n).opensAt);
+  await f.coordinator.write.openRound([f.runId, 0n]);
+  const { seed } = await f.coordinator.read.roundOf([f.runId, 0n]);
+  const model = initModel(MODEL_SEED);
+  const trainer = f.trainers[0]!.account;
+  const stepConfig = () => oneOpConfig(CONFIG, f.spec.checkpointInterval);
+  const ctx: RoundContext = {
+    runId: f.runId,
+    round: 0n,
+    roundSeed: seed,
+    trainer: trainer.address,
+    shard: 0,
+    shardName: "gate",
+    batchSize: f.spec.batchSize,
+    localSteps: f.spec.localSteps,
+    checkpointInterval: f.spec.checkpointInterval,
+    frozen: paramsOf(model),
+    dataset: loadMnist("train"),
+    config: stepConfig(),
+  };
+  const traj = await trainRound(ctx, model.gate!);
+  await f.coordinator.write.commit([f.runId, 0n, traj.root, traj.updateHash, traj.samples], { account: trainer });
+  const claim = { root: traj.root, updateHash: traj.updateHash, samples: traj.samples };
+  return { ...f, claim, round: { ctx, checkpoints: traj.checkpoints, checkpointRoots: traj.checkpointRoots, tree: traj.tree, update: traj.delta, stepConfig } };
+}
+
+describe("node/trainer/game-rounds.ts: a trainer answers from what it trained", function () {
+  this.timeout(300_000);
+
+  it("answers with the roots it committed, and the one-op round it trained is slashed by an honest replay", async () => {
+    const f = await networkHelpers.loadFixture(committed);
+    const r = trainerRound(f.round, CONFIG.spec);
+    for (let j = 0; j < 2; j++) {
+      const roots = r.stepRoots(j);
+      assert.equal(roots[0], f.round.checkpointRoots[j]);
+      assert.equal(roots.at(-1), f.round.checkpointRoots[j + 1]);
+      assert.equal(r.trace(4 * j + 1).startRoot, roots[1], "a trace starts where the step before ended");
+    }
+    const honest = trainerRound({ ...f.round, stepConfig: () => CONFIG }, CONFIG.spec);
+    const view: ChallengerView = { shard: 0, stepRoots: (j) => honest.stepRoots(j), trace: (t) => honest.trace(t), batch: (t) => ({ dataset: f.round.ctx.dataset, indices: stepBatch(f.round.ctx, t).indices }) };
+    const client = await viem.getPublicClient();
+    const programs = programTree(f.spec.batchSize, CONFIG);
+    const rounds = new GameRounds(CONFIG.spec);
+    rounds.remember(0n, f.round);
+    const base = { client, game: f.game.address, runId: f.runId, programs, fromBlock: 0n, log: quiet };
+    const t = new GameAnswerer({ ...base, wallet: f.trainers[0]! as unknown as Wallet, trainer: f.round.ctx.trainer, roundOf: (k) => rounds.roundOf(k) });
+    const v = new GamePlayer({ ...base, wallet: f.verifiers[0]! as unknown as Wallet, challenger: f.verifiers[0]!.account.address, viewOf: async () => view });
+    const id = await v.challenge(0n, f.round.ctx.trainer, f.claim, 1);
+    for (let turn = 0; turn < 12 && (await f.game.read.gameOf([id])).phase !== 9; turn++) {
+      await t.tick();
+      await v.tick();
+    }
+    assert.equal((await f.game.read.gameOf([id])).phase, 9);
+    assert.equal(await f.coordinator.read.statusOf([f.runId, 0n, f.round.ctx.trainer]), CommitStatus.Slashed);
+  });
+});
