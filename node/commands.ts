@@ -94,6 +94,7 @@ async function trainer(argv: string[]): Promise<number> {
       {
         ...common,
         shard: config.shard,
+        ...(config.game ? { game: config.game } : {}),
         ...(config.aggregation ? { aggregation: config.aggregation } : {}),
         ...(config.attack ? { attack: createAttack(config.attack.name, { lambda: config.attack.lambda, seed: Number(BigInt(privateKey) % 4_294_967_291n) }) } : {}),
       },

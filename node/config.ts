@@ -78,6 +78,8 @@ interface NodeConfigBase {
   readonly rpc: string;
   readonly key: KeySource;
   readonly coordinator: Address;
+  /** The DisputeGame contract, if given. */
+  readonly game: Address | undefined;
   readonly runId: bigint;
   /** Stake to hold, in wei of the token; undefined: what the seat needs. */
   readonly stake: bigint | undefined;
@@ -314,6 +316,7 @@ function parse(role: Role, argv: readonly string[], env: Readonly<Record<string,
   const rpc = required(scalar(layers, "rpc", checkUrl, problems), "rpc", "VERIHIVE_RPC", layers, problems);
   const key = keySource(layers, ["as flags", "in the environment", `in config file ${configFile}`], env, problems);
   const coordinator = required(scalar(layers, "coordinator", checkAddress, problems), "coordinator", "VERIHIVE_COORDINATOR", layers, problems);
+  const game = scalar(layers, "game", checkAddress, problems);
   const runId = required(scalar(layers, "run", checkRun, problems), "run", "VERIHIVE_RUN", layers, problems);
   const shard = role === "trainer" ? required(scalar(layers, "shard", checkShard, problems), "shard", "VERIHIVE_SHARD", layers, problems) : undefined;
   const stake = scalar(layers, "stake", checkStake, problems);
@@ -330,7 +333,7 @@ function parse(role: Role, argv: readonly string[], env: Readonly<Record<string,
     throw new ConfigError(role, problems);
   }
   const dataDir = dataDirGiven ?? resolve(".verihive", role === "trainer" ? `trainer-${runId}-${shard}` : `verifier-${runId}`);
-  const base = { help: false as const, rpc, key, coordinator, runId, stake, listen, bootstrap, backend, dataDir, log, configFile };
+  const base = { help: false as const, rpc, key, coordinator, game, runId, stake, listen, bootstrap, backend, dataDir, log, configFile };
   if (role === "verifier") return verifierAttack === undefined ? { role, ...base } : { role, ...base, attack: verifierAttack };
   const trainer = { role, ...base, shard: shard!, aggregation: aggregation! };
   return attack === undefined ? trainer : { ...trainer, attack };

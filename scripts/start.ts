@@ -129,7 +129,7 @@ async function main(o: StartOptions): Promise<number> {
   const common = (role: string, key: number, dataDir: string, backend: string) => {
     const keyFile = join(dir, `${dataDir}.key`);
     writeFileSync(keyFile, keyOf(key), { mode: 0o600 });
-    return ["node/cli.ts", role, "--rpc", rpc, "--key", keyFile, "--coordinator", d.coordinator, "--run", String(runId), "--backend", backend, "--log", "json", "--data-dir", join(dir, dataDir)];
+    return ["node/cli.ts", role, "--rpc", rpc, "--key", keyFile, "--coordinator", d.coordinator, "--game", d.game, "--run", String(runId), "--backend", backend, "--log", "json", "--data-dir", join(dir, dataDir)];
   };
   const trainerList: PeerProcess[] = [];
   /** Every other trainer's latest address (a restarted trainer 0 gets a new port). */

@@ -2,6 +2,8 @@ import type { MerkleTree } from "../../lib/core/merkle.ts";
 import type { MoeSpec, ShardState } from "../../lib/ml/moe.ts";
 import { trainStep, type StepConfig } from "../../lib/ml/step.ts";
 import type { TrainerRound } from "../../lib/protocol/game-engine.ts";
+import { programTree } from "../../lib/protocol/program-commit.ts";
+import { GameAnswerer, type GameAnswererParams } from "./game-answers.ts";
 import { stateRootOf, stateShapes, traceStep } from "../../lib/protocol/step-trace.ts";
 import { stateArrays, stepBatch, type RoundContext } from "../../lib/protocol/trajectory.ts";
 
@@ -79,4 +81,32 @@ export class GameRounds {
     const r = this.#rounds.get(round);
     return r && trainerRound(r, this.#moe);
   }
+}
+
+/** The trainer's game side, ticking in the background: remember each committed round, stop at the end. */
+export function startGameAnswers(
+  p: Omit<GameAnswererParams, "roundOf" | "programs"> & { moe: MoeSpec; batchSize: number; config: StepConfig; keepRounds: bigint; everyMs?: number },
+): { remember(round: bigint, r: CommittedRound): void; stop(): Promise<void> } {
+  const rounds = new GameRounds(p.moe);
+  const answerer = new GameAnswerer({ ...p, programs: programTree(p.batchSize, p.config), roundOf: (round) => rounds.roundOf(round) });
+  let busy: Promise<unknown> = Promise.resolve();
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    busy = answerer
+      .tick()
+      .catch((e: Error) => p.log.warn("dispute games not checked", { reason: e.message }))
+      .finally(() => (running = false));
+  }, p.everyMs ?? 2_000);
+  return {
+    remember(round, r) {
+      rounds.remember(round, r);
+      rounds.forgetBefore(round + 1n - p.keepRounds);
+    },
+    async stop() {
+      clearInterval(timer);
+      await busy;
+    },
+  };
 }

@@ -4,7 +4,7 @@ import type { ModelState, MoeSpec } from "../../lib/ml/moe.ts";
 import { stateRootOf, stateShapes } from "../../lib/protocol/step-trace.ts";
 import type { BlobRequest, BlobStore as ServedStore } from "../../lib/p2p/index.ts";
 import { encodeManifest, stateArrays } from "../../lib/protocol/index.ts";
-import type { BlobStore } from "../journal.ts";
+import type { BlobStore, Journal } from "../journal.ts";
 
 // What a trainer serves to its peers over /verihive/blob/1.0.0, by key:
 //   updates      (the update root, PROTOCOL 3.9)    every peer aggregating the round
@@ -16,6 +16,12 @@ import type { BlobStore } from "../journal.ts";
 // Own updates and checkpoints are written to the blob store before the commitment is sent, so a restarted
 // trainer still serves what it committed; manifests are rebuilt from the journal. Keys are tagged with the
 // round they belong to and dropped once no audit or dispute can need them.
+
+/** A commitment this trainer made (from its journal). */
+export interface CommittedClaim {
+  round: bigint;
+  claim: { root: Hex; updateHash: Hex; samples: bigint };
+}
 
 export class ServedData implements ServedStore {
   readonly #mem = new Map<string, { bytes: Uint8Array; round: bigint; audit: boolean }>();
@@ -77,6 +83,20 @@ export class ServedData implements ServedStore {
       this.#persisted.set(blob, round);
       this.#aliases.set(r.toLowerCase(), { blob, round });
     });
+  }
+
+  /** What a restarted trainer committed before (its commit intents): served again, and returned to be finalized. */
+  fromJournal(journal: Journal, runId: bigint): CommittedClaim[] {
+    const committed: CommittedClaim[] = [];
+    for (const rec of journal.records()) {
+      if (rec.kind !== "commit-intent" || rec.runId !== runId.toString()) continue;
+      const round = BigInt(rec.round as string);
+      const checkpoints = rec.checkpoints as Hex[];
+      this.manifest(round, rec.root as Hex, checkpoints);
+      this.restored(round, [...checkpoints, rec.updateHash as Hex], (rec.blobs ?? []) as Hex[]);
+      committed.push({ round, claim: { root: rec.root as Hex, updateHash: rec.updateHash as Hex, samples: BigInt(rec.samples as string) } });
+    }
+    return committed;
   }
 
   /** A manifest (rebuilt from the journal after a restart). */

@@ -10,7 +10,7 @@ import { ChainError, commitRound, connect, ensureStake, joinRun, readRun, runCoo
 import { canonicalStateBytes, CommitStatus, decodeStateBytes, hashBytes, roundSchedule, Role, stateHash } from "../../lib/core/index.ts";
 import { DEFAULT_MOE_SPEC, evaluate, initModel, loadMnist, trainingSetCount, trainingSetRoot, paramsOf, selectBackend, type BackendPreference, type ModelState } from "../../lib/ml/index.ts";
 import { BlobKind, createVerihiveNode, peerIdentityFromEthKey, publishAnnouncement, signedAnnouncement, subscribeAnnouncements } from "../../lib/p2p/index.ts";
-import { checkDataset, checkModel, modelSeed, shardIndex, shardName, stateArrays, stateShapes, stateSizes, stepConfigFor, trainRound, updateRootOf } from "../../lib/protocol/index.ts";
+import { checkDataset, checkModel, modelSeed, type RoundContext, shardIndex, shardName, stateArrays, stateShapes, stateSizes, stepConfigFor, trainRound, updateRootOf } from "../../lib/protocol/index.ts";
 import type { Logger } from "../log.ts";
 import { BlobStore, Journal } from "../journal.ts";
 import { ChainClock } from "../peer/clock.ts";
@@ -21,13 +21,15 @@ import type { TrainerAttack } from "./attacks/types.ts";
 import { claimOwed, ensureRoundSeed, finalizeOwn } from "./chain-view.ts";
 import { startingPoint } from "./catch-up.ts";
 import { modelKeys, saveModel } from "./model-file.ts";
+import { startGameAnswers } from "./game-rounds.ts";
 import { aggregateRound, retentionRounds } from "./round-work.ts";
-import { ServedData } from "./served.ts";
+import { ServedData, type CommittedClaim } from "./served.ts";
 
 export interface TrainerOptions {
   rpc: string;
   privateKey: Hex;
   coordinator: Address;
+  game?: Address; // the DisputeGame contract: the trainer answers the games opened against it
   runId: bigint;
   shard: string;
   /** Tokens the trainer may stake if its free stake is below the run's minimum. */
@@ -82,7 +84,7 @@ export interface TrainerSummary {
   startupCpuSeconds: number;
 }
 
-type Claim = { root: Hex; updateHash: Hex; samples: bigint };
+type Claim = CommittedClaim["claim"];
 
 export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Promise<TrainerSummary> {
   const progress = createProgress(opts.progress === true, "trainer");
@@ -108,9 +110,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
 
   const staked = await ensureStake(publicClient, wallet, { staking: await read<Address>("staking", []), needed: spec.minTrainerStake, allowance: opts.stake });
   if (staked.staked > 0n) log.info("staked", { amount: staked.staked });
-  if (await joinRun(publicClient, wallet, { coordinator: opts.coordinator, runId: opts.runId, role: "trainer", shard: myShard })) {
-    log.info("joined", { shard: myName });
-  }
+  if (await joinRun(publicClient, wallet, { coordinator: opts.coordinator, runId: opts.runId, role: "trainer", shard: myShard })) log.info("joined", { shard: myName });
 
   // What was committed is journaled (with its checkpoint hashes) before it is announced or sent, and the
   // update and checkpoints are on disk: a restart re-serves them, never commits a second root, and
@@ -118,15 +118,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
   const journal = await Journal.open(opts.dataDir);
   const blobs = await BlobStore.open(opts.dataDir, { maxBlobBytes: 64 * 1024 * 1024 });
   const served = new ServedData(blobs, { servesAuditData: opts.attack?.servesAuditData ?? true });
-  const committed: { round: bigint; claim: Claim }[] = [];
-  for (const rec of journal.records()) {
-    if (rec.kind !== "commit-intent" || rec.runId !== opts.runId.toString()) continue;
-    const round = BigInt(rec.round as string);
-    const checkpoints = rec.checkpoints as Hex[];
-    served.manifest(round, rec.root as Hex, checkpoints);
-    served.restored(round, [...checkpoints, rec.updateHash as Hex], (rec.blobs ?? []) as Hex[]);
-    committed.push({ round, claim: { root: rec.root as Hex, updateHash: rec.updateHash as Hex, samples: BigInt(rec.samples as string) } });
-  }
+  const committed = served.fromJournal(journal, opts.runId);
   if (committed.length > 0) log.info("journal", { records: journal.records().length, committedRounds: committed.map((c) => c.round) });
 
   // One identity: the libp2p key is the account's key.
@@ -162,6 +154,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
     ownData: (key) => served.own(key),
   });
   const clock = new ChainClock();
+  const games = opts.game ? startGameAnswers({ client: publicClient, wallet, game: opts.game, runId: opts.runId, trainer: me, fromBlock: run.createdAtBlock, journal, log, moe, batchSize: spec.batchSize, config, keepRounds: keep }) : undefined;
 
   try {
     const realTrain = loadMnist("train");
@@ -220,21 +213,23 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
       const segments = spec.localSteps / spec.checkpointInterval;
       let done = 0;
       const attack = opts.attack;
+      const stepConfig = () => (attack?.stepConfig ? attack.stepConfig(config, spec.checkpointInterval) : config);
+      const ctx: RoundContext = {
+        runId: opts.runId,
+        round: r,
+        roundSeed,
+        trainer: me,
+        shard: myShard,
+        shardName: myName,
+        batchSize: spec.batchSize,
+        localSteps: spec.localSteps,
+        checkpointInterval: spec.checkpointInterval,
+        frozen: paramsOf(state),
+        dataset: train,
+        config: stepConfig(),
+      };
       const traj = await trainRound(
-        {
-          runId: opts.runId,
-          round: r,
-          roundSeed,
-          trainer: me,
-          shard: myShard,
-          shardName: myName,
-          batchSize: spec.batchSize,
-          localSteps: spec.localSteps,
-          checkpointInterval: spec.checkpointInterval,
-          frozen: paramsOf(state),
-          dataset: train,
-          config: opts.attack?.stepConfig ? opts.attack.stepConfig(config, spec.checkpointInterval) : config,
-        },
+        ctx,
         state[myName]!,
         {
           pause: () => {
@@ -284,6 +279,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
         log.warn("commit window missed", { round: r });
       }
       if (didCommit && !committed.some((c) => c.round === r)) committed.push({ round: r, claim });
+      if (didCommit) games?.remember(r, { ctx, checkpoints: traj.checkpoints, checkpointRoots: traj.checkpointRoots, tree: traj.tree, update: ownPrevious, stepConfig });
 
       progress.update({ phase: "exchanging updates" });
       await clock.sleepUntil(Number(sched.commitDeadline) + 1, signal);
@@ -354,6 +350,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
     if (opts.report) writeFileSync(opts.report, `${JSON.stringify(result, null, 2)}\n`);
     return result;
   } finally {
+    await games?.stop();
     progress.stop();
     subscription.stop();
     await node.stop();

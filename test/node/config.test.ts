@@ -103,6 +103,12 @@ describe("node config (node/config.ts)", () => {
     it("checksums the coordinator address", () => {
       assert.equal(trainer(withFlag("coordinator", COORDINATOR.toLowerCase())).coordinator, COORDINATOR);
     });
+
+    it("takes the dispute game's address when given (none by default), checked like the coordinator's", () => {
+      assert.equal(trainer(TRAINER).game, undefined);
+      assert.equal(trainer([...TRAINER, "--game", COORDINATOR.toLowerCase()]).game, COORDINATOR);
+      assertProblem([...TRAINER, "--game", "0x1234"], "--game must be a 0x-prefixed 20-byte hex address");
+    });
   });
 
   describe("sources and precedence", () => {
