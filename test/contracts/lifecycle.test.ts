@@ -20,9 +20,17 @@ import {
 const SALT: Hex = `0x${"ab".repeat(32)}`;
 
 /** Draws the jury of `disputeId` and has each juror vote as `vote(juror)` says (null: never reveals). */
-async function juryVotes(f: RunFixture, disputeId: bigint, vote: (juror: Address) => boolean | null) {
-  await f.coordinator.write.drawJury([disputeId]);
-  const { jurors } = await f.coordinator.read.disputeOf([disputeId]);
+async function juryVotes(f: RunFixture, disputeId: bigint, vote: (juror: Address) => boolean | null, minJurors = 1) {
+  // The draw follows PREVRANDAO, which depends on every block the suite mined before: a test that needs
+  // several jurors sets it, trying values until the draw seats enough (a test of the votes, not of the draw).
+  let jurors: readonly Address[] = [];
+  for (let prevRandao = 1; jurors.length < minJurors; prevRandao++) {
+    const before = await networkHelpers.takeSnapshot();
+    await networkHelpers.setPrevRandao(prevRandao);
+    await f.coordinator.write.drawJury([disputeId]);
+    jurors = (await f.coordinator.read.disputeOf([disputeId])).jurors;
+    if (jurors.length < minJurors) await before.restore();
+  }
   const walletOf = (a: Address) => f.verifiers.find((v) => v.account.address.toLowerCase() === a.toLowerCase())!;
   for (const j of jurors) {
     const guilty = vote(j) ?? true;
@@ -172,10 +180,15 @@ describe("lifecycle", () => {
     });
     const disputeId = await f.coordinator.read.disputeCount();
     let silent: Address | undefined;
-    const jurors = await juryVotes(f, disputeId, (j) => {
-      silent ??= j;
-      return j === silent ? null : true;
-    });
+    const jurors = await juryVotes(
+      f,
+      disputeId,
+      (j) => {
+        silent ??= j;
+        return j === silent ? null : true;
+      },
+      2,
+    );
     assert.ok(jurors.length >= 2, "needs two jurors");
     const penalty = (f.spec.minVerifierStake * BigInt(f.spec.jurorPenaltyBps)) / 10_000n;
     assert.equal((await f.coordinator.read.participantOf([f.runId, silent!])).lockedStake, f.spec.minVerifierStake - penalty);
