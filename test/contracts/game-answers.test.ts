@@ -15,16 +15,14 @@ import { programTree } from "../../lib/protocol/program-commit.ts";
 import { Journal } from "../../node/journal.ts";
 import type { Logger } from "../../node/log.ts";
 import { GameAnswerer } from "../../node/trainer/game-answers.ts";
-import { challengerViewOf, CONFIG, computeRound, gameSpec, replayOf, trainerRoundOf, type Round } from "./game-scenario.ts";
-import { deployCore, networkHelpers, schedule, seatRun, timeTo, viem, type RunFixture } from "./fixture.ts";
+import { challengerViewOf, computeRound, CONFIG, gameRunOpen, replayOf, type Round, trainerRoundOf } from "./game-scenario.ts";
+import { networkHelpers, viem, type RunFixture } from "./fixture.ts";
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 async function committed(): Promise<RunFixture & { fraud: Round }> {
-  const f = await seatRun(await deployCore(), gameSpec());
-  await timeTo(schedule(f.spec, 0n).opensAt);
-  await f.coordinator.write.openRound([f.runId, 0n]);
-  const { seed } = await f.coordinator.read.roundOf([f.runId, 0n]);
+  const f = await gameRunOpen();
+  const { seed } = f;
   const account = f.trainers[0]!.account;
   const fraud = computeRound(f, 0n, seed, account.address, 0, true);
   await f.coordinator.write.commit([f.runId, 0n, fraud.claim.root, fraud.claim.updateHash, fraud.claim.samples], { account });

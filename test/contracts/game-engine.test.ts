@@ -12,8 +12,8 @@ import { programTree } from "../../lib/protocol/program-commit.ts";
 import { shardName } from "../../lib/protocol/shards.ts";
 import { stateShapes } from "../../lib/protocol/step-trace.ts";
 import { stateArrays } from "../../lib/protocol/trajectory.ts";
-import { challengerViewOf, CONFIG, computeRound, gameSpec, replayOf, trainerRoundOf, type Round } from "./game-scenario.ts";
-import { deployCore, networkHelpers, schedule, seatRun, timeTo, viem, type RunFixture } from "./fixture.ts";
+import { challengerViewOf, computeRound, CONFIG, gameRunOpen, replayOf, type Round, trainerRoundOf } from "./game-scenario.ts";
+import { networkHelpers, timeTo, viem, type RunFixture } from "./fixture.ts";
 
 type Sides = { trainer: Round; challenger: Round };
 
@@ -36,10 +36,8 @@ async function drive(f: RunFixture, id: bigint, sides: Sides): Promise<number> {
 }
 
 async function committed(): Promise<RunFixture & { fraud: Round; honest: Round; flipped: Round }> {
-  const f = await seatRun(await deployCore(), gameSpec());
-  await timeTo(schedule(f.spec, 0n).opensAt);
-  await f.coordinator.write.openRound([f.runId, 0n]);
-  const { seed } = await f.coordinator.read.roundOf([f.runId, 0n]);
+  const f = await gameRunOpen();
+  const { seed } = f;
   const commit = async (index: number, shard: number, fraud: boolean, flip: boolean) => {
     const account = f.trainers[index]!.account;
     const round = computeRound(f, 0n, seed, account.address, shard, fraud, flip);

@@ -6,16 +6,14 @@ import { disputedUpdate, endsOf, tensorChunk } from "../../lib/protocol/game.ts"
 import { programTree } from "../../lib/protocol/program-commit.ts";
 import { stateShapes } from "../../lib/protocol/step-trace.ts";
 import { stateArrays } from "../../lib/protocol/trajectory.ts";
-import { CONFIG, computeRound, gameSpec, replayOf } from "./game-scenario.ts";
+import { computeRound, CONFIG, gameRunOpen, replayOf } from "./game-scenario.ts";
 import { GamePlay } from "./game-play.ts";
-import { deployCore, schedule, seatRun, timeTo, viem } from "./fixture.ts";
+import { viem } from "./fixture.ts";
 
 export async function measureGameGas(batchSize = 64): Promise<Record<string, number>> {
   const publicClient = await viem.getPublicClient();
-  const f = await seatRun(await deployCore(), gameSpec(batchSize));
-  await timeTo(schedule(f.spec, 0n).opensAt);
-  await f.coordinator.write.openRound([f.runId, 0n]);
-  const { seed } = await f.coordinator.read.roundOf([f.runId, 0n]);
+  const f = await gameRunOpen(batchSize);
+  const { seed } = f;
   const report: Record<string, number> = {};
   let total = 0;
   for (const [index, shard, verifier] of [[0, 0, 0], [2, 1, 1]] as const) {

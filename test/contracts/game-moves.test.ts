@@ -6,17 +6,15 @@ import { keccak256, stringToHex, type Hex } from "viem";
 import { CommitStatus } from "../../lib/core/index.ts";
 import { ListTree } from "../../lib/core/tensor-commit.ts";
 import { chunksMove, disputedOp } from "../../lib/protocol/game.ts";
-import { computeRound, gameSpec, replayOf, traceOf, type Round } from "./game-scenario.ts";
+import { computeRound, gameRunOpen, replayOf, type Round, traceOf } from "./game-scenario.ts";
 import { GamePlay } from "./game-play.ts";
-import { deployCore, networkHelpers, schedule, seatRun, timeTo, viem, type RunFixture } from "./fixture.ts";
+import { networkHelpers, timeTo, viem, type RunFixture } from "./fixture.ts";
 
 type Fixture = RunFixture & { gate: Round; expert: Round };
 
 async function committed(fraud: boolean): Promise<Fixture> {
-  const f = await seatRun(await deployCore(), gameSpec());
-  await timeTo(schedule(f.spec, 0n).opensAt);
-  await f.coordinator.write.openRound([f.runId, 0n]);
-  const { seed } = await f.coordinator.read.roundOf([f.runId, 0n]);
+  const f = await gameRunOpen();
+  const { seed } = f;
   const commit = async (index: number, shard: number) => {
     const account = f.trainers[index]!.account;
     const round = computeRound(f, 0n, seed, account.address, shard, fraud && shard === 0);

@@ -9,16 +9,14 @@ import { programTree } from "../../lib/protocol/program-commit.ts";
 import type { Logger } from "../../node/log.ts";
 import { GameAnswerer } from "../../node/trainer/game-answers.ts";
 import { GamePlayer } from "../../verifier/game-player.ts";
-import { challengerViewOf, CONFIG, computeRound, gameSpec, replayOf, trainerRoundOf, type Round } from "./game-scenario.ts";
-import { deployCore, networkHelpers, schedule, seatRun, timeTo, viem, type RunFixture } from "./fixture.ts";
+import { challengerViewOf, computeRound, CONFIG, gameRunOpen, replayOf, type Round, trainerRoundOf } from "./game-scenario.ts";
+import { networkHelpers, timeTo, viem, type RunFixture } from "./fixture.ts";
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 async function committed(): Promise<RunFixture & { fraud: Round; honest: Round }> {
-  const f = await seatRun(await deployCore(), gameSpec());
-  await timeTo(schedule(f.spec, 0n).opensAt);
-  await f.coordinator.write.openRound([f.runId, 0n]);
-  const { seed } = await f.coordinator.read.roundOf([f.runId, 0n]);
+  const f = await gameRunOpen();
+  const { seed } = f;
   const commit = async (index: number, fraud: boolean) => {
     const account = f.trainers[index]!.account;
     const round = computeRound(f, 0n, seed, account.address, 0, fraud);

@@ -15,16 +15,14 @@ import { oneOpConfig } from "../../node/trainer/attacks/one-op.ts";
 import { GameAnswerer } from "../../node/trainer/game-answers.ts";
 import { GameRounds, trainerRound, type CommittedRound } from "../../node/trainer/game-rounds.ts";
 import { GamePlayer } from "../../verifier/game-player.ts";
-import { CONFIG, gameSpec, MODEL_SEED } from "./game-scenario.ts";
-import { deployCore, networkHelpers, schedule, seatRun, timeTo, viem, type RunFixture } from "./fixture.ts";
+import { CONFIG, gameRunOpen, MODEL_SEED } from "./game-scenario.ts";
+import { networkHelpers, viem, type RunFixture } from "./fixture.ts";
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 async function committed(): Promise<RunFixture & { round: CommittedRound; claim: Claim }> {
-  const f = await seatRun(await deployCore(), gameSpec());
-  await timeTo(schedule(f.spec, 0n).opensAt);
-  await f.coordinator.write.openRound([f.runId, 0n]);
-  const { seed } = await f.coordinator.read.roundOf([f.runId, 0n]);
+  const f = await gameRunOpen();
+  const { seed } = f;
   const model = initModel(MODEL_SEED);
   const trainer = f.trainers[0]!.account;
   const stepConfig = () => oneOpConfig(CONFIG, f.spec.checkpointInterval);

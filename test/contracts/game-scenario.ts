@@ -12,7 +12,7 @@ import { shardName } from "../../lib/protocol/shards.ts";
 import { stateRoot, stateRootOf, stateShapes, traceStep, type StepTrace } from "../../lib/protocol/step-trace.ts";
 import { stateArrays, updateOf } from "../../lib/protocol/trajectory.ts";
 import type { ChallengerView, TrainerRound } from "../../lib/protocol/game-engine.ts";
-import type { RunFixture } from "./fixture.ts";
+import { deployCore, schedule, seatRun, timeTo, type RunFixture } from "./fixture.ts";
 
 export const CONFIG: StepConfig = { ...DEFAULT_STEP_CONFIG, arithmetic: "reference" };
 export const MODEL_SEED = 5;
@@ -30,6 +30,15 @@ export function gameSpec(batchSize = 8): Partial<RunSpec> {
     modelHash: programTree(batchSize, CONFIG).root,
     juryCommitWindow: 600, // the game's move window until juries go
   };
+}
+
+/** A run the game can play, seated (4 trainers, 4 verifiers), with round 0 open: the fixture and the round's seed. */
+export async function gameRunOpen(batchSize = 8): Promise<RunFixture & { seed: Hex }> {
+  const f = await seatRun(await deployCore(), gameSpec(batchSize));
+  await timeTo(schedule(f.spec, 0n).opensAt);
+  await f.coordinator.write.openRound([f.runId, 0n]);
+  const { seed } = await f.coordinator.read.roundOf([f.runId, 0n]);
+  return { ...f, seed };
 }
 
 /** One trainer's round as it computed it. */

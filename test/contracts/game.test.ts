@@ -5,16 +5,14 @@ import assert from "node:assert/strict";
 import { describe, it } from "mocha";
 import { type Address, type Hex } from "viem";
 import { CommitStatus } from "../../lib/core/index.ts";
-import { computeRound, gameSpec, replayOf, type Round } from "./game-scenario.ts";
+import { computeRound, gameRunOpen, replayOf, type Round } from "./game-scenario.ts";
 import { GamePlay } from "./game-play.ts";
-import { deployCore, networkHelpers, schedule, seatRun, timeTo, type RunFixture } from "./fixture.ts";
+import { networkHelpers, type RunFixture } from "./fixture.ts";
 
 /** A run the game can play, round 0 open, with trainer 0 (gate) and trainer 2 (expert-0) committed. */
 async function committed(fraud: { gate?: boolean; expert?: boolean } = {}) {
-  const f = await seatRun(await deployCore(), gameSpec());
-  await timeTo(schedule(f.spec, 0n).opensAt);
-  await f.coordinator.write.openRound([f.runId, 0n]);
-  const { seed } = await f.coordinator.read.roundOf([f.runId, 0n]);
+  const f = await gameRunOpen();
+  const { seed } = f;
   const commit = async (index: number, shard: number, bad: boolean) => {
     const account = f.trainers[index]!.account;
     const round = computeRound(f, 0n, seed, account.address, shard, bad);

@@ -11,16 +11,14 @@ import { programTree } from "../../lib/protocol/program-commit.ts";
 import { stateShapes } from "../../lib/protocol/step-trace.ts";
 import { stateArrays } from "../../lib/protocol/trajectory.ts";
 import { shardName } from "../../lib/protocol/shards.ts";
-import { CONFIG, computeRound, gameSpec, type Round } from "./game-scenario.ts";
-import { deployCore, networkHelpers, schedule, seatRun, timeTo, viem, type RunFixture } from "./fixture.ts";
+import { computeRound, CONFIG, gameRunOpen, type Round } from "./game-scenario.ts";
+import { networkHelpers, timeTo, viem, type RunFixture } from "./fixture.ts";
 
 type Fixture = RunFixture & { honest: Round; flipped: Round };
 
 async function committed(): Promise<Fixture> {
-  const f = await seatRun(await deployCore(), gameSpec());
-  await timeTo(schedule(f.spec, 0n).opensAt);
-  await f.coordinator.write.openRound([f.runId, 0n]);
-  const { seed } = await f.coordinator.read.roundOf([f.runId, 0n]);
+  const f = await gameRunOpen();
+  const { seed } = f;
   const commit = async (index: number, shard: number, flip: boolean) => {
     const account = f.trainers[index]!.account;
     const round = computeRound(f, 0n, seed, account.address, shard, false, flip);
