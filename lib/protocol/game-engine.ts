@@ -1,4 +1,5 @@
 import type { Address, Hex } from "viem";
+import type { Claim } from "../core/commitment.ts";
 import type { MerkleTree } from "../core/merkle.ts";
 import { CHUNK_VALUES } from "../core/tensor-commit.ts";
 import type { Shape } from "../kernels/program.ts";
@@ -7,12 +8,14 @@ import {
   disputedChunk,
   disputedOp,
   disputedStep,
+  disputedUpdate,
   endsOf,
   oneStepMove,
   openMove,
   stepsMove,
   tensorChunk,
   traceMove,
+  updateWriter,
   type BatchSource,
 } from "./game.ts";
 import type { ProgramTree } from "./program-commit.ts";
@@ -156,6 +159,21 @@ export function challengerMove(id: bigint, g: GameRecord, posted: Posted, v: Cha
     }
   }
   return null;
+}
+
+/**
+ * The challengeUpdate call that opens an update game on a commitment whose update Δ is not s_0 ⊖ s_H: on the
+ * first state tensor and chunk where they differ. Null when Δ is right everywhere (nothing to win).
+ */
+export function updateChallenge(
+  c: { runId: bigint; round: bigint; trainer: Address; shard: number; claim: Claim },
+  ends: { s0: readonly Float32Array[]; sH: readonly Float32Array[]; update: readonly Float32Array[]; shapes: readonly Shape[] },
+  programs: ProgramTree,
+): GameMove | null {
+  const pick = disputedUpdate(ends.s0, ends.sH, ends.update, ends.shapes);
+  if (!pick) return null;
+  const w = updateWriter(programs, c.shard, pick.tensor);
+  return { functionName: "challengeUpdate", args: [c.runId, c.round, c.trainer, c.claim, pick.tensor, pick.chunk, w.header, w.headerProof, w.leaf, w.proof] };
 }
 
 function hexBytes(h: Hex): Uint8Array {

@@ -163,6 +163,17 @@ export function disputedUpdate(s0: readonly Float32Array[], sH: readonly Float32
   return null;
 }
 
+/**
+ * challengeUpdate's program arguments for state tensor k: the shard's header and the leaf of the operation that
+ * writes tensor k. A shard's program ends with the SGD step: its last 8 operations write the velocities, then
+ * the 4 parameters (tensors 4..7 and 0..3 of the state).
+ */
+export function updateWriter(programs: ProgramTree, shard: number, tensor: number) {
+  const { header, proof: headerProof } = programs.header(shard);
+  const { leaf, proof } = programs.op(shard, header.count - (tensor < 4 ? 4 : 8) + (tensor % 4));
+  return { header: { inputs: header.inputs, count: header.count, routeCount: header.routeCount }, headerProof, leaf, proof };
+}
+
 /** Chunk c of tensor k of a state-shaped list (a state or an update) with its proofs: what openUpdate posts. */
 export function tensorChunk(arrays: readonly Float32Array[], shapes: readonly Shape[], k: number, c: number) {
   const trees = arrays.map((a, t) => new TensorTree(canonicalTensor(a), shapes[t]![0], shapes[t]![1]));

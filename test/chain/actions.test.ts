@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, it, before, after } from "mocha";
 import { scrypt } from "@noble/hashes/scrypt.js";
 import { keccak_256 } from "@noble/hashes/sha3.js";
-import type { Hex } from "viem";
+import { createWalletClient, http, type Hex } from "viem";
 import {
   connect,
   deployVerihive,
@@ -66,6 +66,18 @@ describe("chain actions against a hardhat node", function () {
   });
 
   after(() => chain?.stop());
+
+  it("sends concurrent transactions of one wallet one at a time (no nonce collision); a raw wallet collides", async () => {
+    const send = (w: Connection["wallet"], n: bigint) => w.writeContract({ address: d.token, abi: stakeTokenAbi, functionName: "approve", args: [d.staking, n] });
+    const hashes = await Promise.all([1n, 2n, 3n, 4n, 5n].map((n) => send(trainer.wallet, n)));
+    const receipts = await Promise.all(hashes.map((hash) => trainer.publicClient.waitForTransactionReceipt({ hash })));
+    assert.deepEqual(receipts.map((r) => r.status), ["success", "success", "success", "success", "success"]);
+    assert.equal(await trainer.publicClient.readContract({ address: d.token, abi: stakeTokenAbi, functionName: "allowance", args: [trainer.wallet.account.address, d.staking] }), 5n);
+    // The same sends on the unserialized client: at least one reads a nonce another already used.
+    const raw = createWalletClient({ account: trainer.wallet.account, chain: trainer.wallet.chain, transport: http(rpc) });
+    const results = await Promise.allSettled([1n, 2n, 3n, 4n, 5n].map((n) => send(raw as Connection["wallet"], n)));
+    assert.ok(results.some((r) => r.status === "rejected"), "the raw client collided on no nonce: this test shows nothing");
+  });
 
   it("refuses an endpoint on another chain than expected", async () => {
     await assert.rejects(connect({ rpc, privateKey: KEY1, expectedChainId: 1 }), { name: "ChainError", message: /wrong chain: .* is chain 31337, expected 1/ });

@@ -2,7 +2,7 @@
 // an expert step at the default batch size (64), each disputed to the wrong element of the first matrix
 // product (the largest one-step check of the model). gameTotal is the dearer game's sum, challenge included.
 // update.*: the three moves of the update game on a sign-flipped update.
-import { disputedUpdate, endsOf, tensorChunk } from "../../lib/protocol/game.ts";
+import { disputedUpdate, endsOf, tensorChunk, updateWriter } from "../../lib/protocol/game.ts";
 import { programTree } from "../../lib/protocol/program-commit.ts";
 import { stateShapes } from "../../lib/protocol/step-trace.ts";
 import { stateArrays } from "../../lib/protocol/trajectory.ts";
@@ -42,13 +42,11 @@ export async function measureGameGas(batchSize = 64): Promise<Record<string, num
     const sH = stateArrays(round.states.at(-1)!);
     const pick = disputedUpdate(s0, sH, round.update, shapes)!;
     const programs = programTree(batchSize, CONFIG);
-    const { header, proof: headerProof } = programs.header(0);
-    const { leaf, proof } = programs.op(0, header.count - (pick.tensor < 4 ? 4 : 8) + (pick.tensor % 4));
+    const w = updateWriter(programs, 0, pick.tensor);
     const v = f.verifiers[2]!.account;
     const id = (await f.game.read.gameCount()) + 1n;
     const gasOf = async (hash: Promise<`0x${string}`>) => Number((await publicClient.waitForTransactionReceipt({ hash: await hash })).gasUsed);
-    const h = { inputs: header.inputs, count: header.count, routeCount: header.routeCount };
-    report["update.challengeUpdate"] = await gasOf(f.game.write.challengeUpdate([f.runId, 0n, round.trainer, round.claim, pick.tensor, pick.chunk, h, headerProof, leaf, proof], { account: v }));
+    report["update.challengeUpdate"] = await gasOf(f.game.write.challengeUpdate([f.runId, 0n, round.trainer, round.claim, pick.tensor, pick.chunk, w.header, w.headerProof, w.leaf, w.proof], { account: v }));
     const chunks = [s0, sH, round.update].map((a) => tensorChunk(a, shapes, pick.tensor, pick.chunk));
     report["update.openUpdate"] = await gasOf(f.game.write.openUpdate([id, endsOf(round.checkpointRoots, round.tree), chunks[0]!, chunks[1]!, chunks[2]!], { account: round.trainer }));
     report["update.checkUpdate"] = await gasOf(f.game.write.checkUpdate([id, chunks[0]!.data, chunks[1]!.data, chunks[2]!.data, BigInt(pick.i), BigInt(pick.j)], { account: v }));

@@ -6,7 +6,7 @@ import { describe, it } from "mocha";
 import { keccak256, parseEventLogs, stringToHex, type Hex } from "viem";
 import { CommitStatus } from "../../lib/core/index.ts";
 import { disputeGameAbi } from "../../lib/chain/abi.ts";
-import { disputedUpdate, endsOf, tensorChunk } from "../../lib/protocol/game.ts";
+import { disputedUpdate, endsOf, tensorChunk, updateWriter } from "../../lib/protocol/game.ts";
 import { programTree } from "../../lib/protocol/program-commit.ts";
 import { stateShapes } from "../../lib/protocol/step-trace.ts";
 import { stateArrays } from "../../lib/protocol/trajectory.ts";
@@ -32,11 +32,8 @@ const shapesOf = (r: Round) => stateShapes(shardName(r.shard), CONFIG.spec);
 
 /** The challenge's arguments for state tensor k, chunk c of `r`'s commitment (the writer's leaf from the program). */
 function challengeArgs(f: RunFixture, r: Round, k: number, c: number) {
-  const programs = programTree(f.spec.batchSize, CONFIG);
-  const { header, proof: headerProof } = programs.header(r.shard);
-  const writer = header.count - (k < 4 ? 4 : 8) + (k % 4);
-  const { leaf, proof } = programs.op(r.shard, writer);
-  return [f.runId, 0n, r.trainer, r.claim, k, c, { inputs: header.inputs, count: header.count, routeCount: header.routeCount }, headerProof, leaf, proof] as const;
+  const w = updateWriter(programTree(f.spec.batchSize, CONFIG), r.shard, k);
+  return [f.runId, 0n, r.trainer, r.claim, k, c, w.header, w.headerProof, w.leaf, w.proof] as const;
 }
 
 /** The trainer's answer: the ends of its trajectory and chunk c of tensor k of s_0, s_H and its update. */

@@ -44,6 +44,31 @@ export async function connect({ rpc, privateKey, expectedChainId, timeoutMs = 30
     rpcUrls: { default: { http: [rpc] } },
   };
   const publicClient = createPublicClient({ chain, transport }) as PublicClient;
-  const wallet = createWalletClient({ account: privateKeyToAccount(privateKey), chain, transport });
+  const wallet = serialWrites(createWalletClient({ account: privateKeyToAccount(privateKey), chain, transport }));
   return { publicClient, wallet, chainId };
+}
+
+/**
+ * The same wallet, its transactions sent one at a time: each send waits until the node has accepted (or
+ * refused) the one before, so concurrent senders of one process (a trainer's commit and its game answers, a
+ * verifier's audits and game moves) never read the same pending nonce and knock each other out.
+ */
+export function serialWrites(wallet: Wallet): Wallet {
+  let last: Promise<unknown> = Promise.resolve();
+  const queued =
+    <A extends unknown[], R>(f: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> => {
+      const next = last.then(
+        () => f(...args),
+        () => f(...args),
+      );
+      last = next.catch(() => undefined);
+      return next;
+    };
+  return {
+    ...wallet,
+    writeContract: queued(wallet.writeContract.bind(wallet) as never),
+    sendTransaction: queued(wallet.sendTransaction.bind(wallet) as never),
+    deployContract: queued(wallet.deployContract.bind(wallet) as never),
+  } as Wallet;
 }
