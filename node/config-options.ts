@@ -35,7 +35,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: "key", env: "VERIHIVE_KEY", arg: "FILE", text: "file holding the account's hex private key", fallback: "required unless --keystore" },
   { name: "keystore", env: "VERIHIVE_KEYSTORE", arg: "FILE", text: `v3 JSON keystore; its password comes from ${KEYSTORE_PASSWORD_ENV}`, fallback: "required unless --key" },
   { name: "coordinator", env: "VERIHIVE_COORDINATOR", arg: "ADDRESS", text: "address of the RunCoordinator contract", fallback: "required" },
-  { name: "game", env: "VERIHIVE_GAME", arg: "ADDRESS", text: "address of the DisputeGame contract: a trainer answers the dispute games opened against it", fallback: "none (games go unanswered)" },
+  { name: "game", env: "VERIHIVE_GAME", arg: "ADDRESS", text: "address of the DisputeGame contract: a trainer answers the dispute games opened against it, a verifier settles exact-mode frauds by games", fallback: "none (a trainer leaves games unanswered, a verifier takes frauds to a jury)" },
   { name: "run", env: "VERIHIVE_RUN", arg: "ID", text: "id of the run (positive integer)", fallback: "required" },
   { name: "shard", env: "VERIHIVE_SHARD", arg: "NAME", text: "shard to train: gate or expert-<n>", fallback: "required", trainerOnly: true },
   { name: "stake", env: "VERIHIVE_STAKE", arg: "AMOUNT", text: "stake to hold, in tokens (decimal, e.g. 250 or 12.5)", fallback: "what the seat needs" },

@@ -198,7 +198,7 @@ async function main(o: StartOptions): Promise<number> {
   for (const p of peers) if (p.exit !== 0) say(`start: ${p.label} ended with ${p.exit}`);
 
   const facts = {
-    slashes: await slashesOf(owner.publicClient, d.coordinator, runId),
+    slashes: await slashesOf(owner.publicClient, d.coordinator, runId, d.game),
     credits: new Map<string, bigint>(),
     slashRounds: await slashRoundsOf(owner.publicClient, d.coordinator, runId),
   };

@@ -1,11 +1,14 @@
 import type { Address } from "viem";
-import { CommitStatus, roundSchedule, type RunSpec } from "../lib/core/spec.ts";
+import { CommitStatus, roundSchedule, VerificationMode, type RunSpec } from "../lib/core/spec.ts";
+import { shardName } from "../lib/protocol/shards.ts";
+import { stateShapes } from "../lib/protocol/step-trace.ts";
 import type { JournalRecord } from "../node/journal.ts";
 import type { Logger } from "../node/log.ts";
 import type { ChainClock } from "../node/peer/clock.ts";
 import { sleep } from "../node/peer/clock.ts";
 import { errorNameOf, type VerifierChain } from "./chain-actions.ts";
-import type { CommitmentRef } from "./evidence.ts";
+import { updateOfCommitment, type CommitmentRef } from "./evidence.ts";
+import type { VerifierGames } from "./games.ts";
 import type { RoundData } from "./round-data.ts";
 import type { ServedEvidence } from "./served.ts";
 import type { AuditOutcome, Stats } from "./stats.ts";
@@ -35,6 +38,8 @@ export interface AuditorParams {
   onChange: () => void;
   /** Misbehaviour under test (`--attack`); honest verifiers have none. */
   attack?: VerifierAttack;
+  /** The dispute games (exact mode); without them every failed check goes to a jury. */
+  games?: VerifierGames;
   log: Logger;
   signal: AbortSignal;
 }
@@ -159,10 +164,12 @@ export class Auditor {
       }
       case "fail": {
         log.warn("check failed", { round, trainer: c.trainer, check: v.check, segment: v.segment, reason: v.reason });
+        // Keep serving what the game (or jurors) need, from disk, before the dispute exists.
+        await this.#p.served.persist(round, c.trainer, v.evidence);
+        const game = await this.#openGame(c, v);
+        if (game) return game;
         const leaf = v.manifest.leaves[v.segment]!;
         try {
-          // Keep serving what jurors need, from disk, before the dispute exists.
-          await this.#p.served.persist(round, c.trainer, v.evidence);
           const { hash: tx, disputeId } = await chain.challenge(
             round,
             c.trainer,
@@ -194,6 +201,35 @@ export class Auditor {
       case "undecided":
         log.warn("audit undecided", { round, trainer: c.trainer, reason: v.reason });
         return { outcome: "undecided", extra: { reason: v.reason } };
+    }
+  }
+
+  /**
+   * In exact mode a wrong segment or a wrong update is settled by a dispute game (docs/PROTOCOL.md 7.1–7.2)
+   * that this verifier wins alone. Undefined where the game cannot settle it (a wrong start: S_r is not on-chain;
+   * tolerance mode; an update that is not served): the jury dispute then stands.
+   */
+  async #openGame(c: CommitmentRef, v: Extract<Verdict, { kind: "fail" }>): Promise<{ outcome: AuditOutcome; extra: Record<string, unknown> } | undefined> {
+    const { games, log, spec } = this.#p;
+    if (!games || spec.mode !== VerificationMode.Exact || v.check === "start") return undefined;
+    try {
+      let id: bigint | undefined;
+      if (v.check === "segment") id = await games.challengeSegment(c, v.segment);
+      else if (v.ends) {
+        const deadline = Number(roundSchedule(spec, c.round).auditEnd) - this.#p.marginSeconds;
+        const update = await updateOfCommitment(this.#p.verify.evidence, c, stateShapes(shardName(c.shard, this.#p.verify.moe), this.#p.verify.moe), deadline);
+        if (!update) {
+          log.warn("the update is not served: the update game cannot be opened, the jury decides", { round: c.round, trainer: c.trainer });
+          return undefined;
+        }
+        id = await games.challengeUpdate(c, v.ends.s0, v.ends.sH, update);
+      }
+      if (id === undefined) return undefined;
+      log.info("challenged", { round: c.round, trainer: c.trainer, check: v.check, segment: v.segment, game: id });
+      return { outcome: "challenged", extra: { check: v.check, leaf: v.segment, game: id.toString(), reason: v.reason } };
+    } catch (e) {
+      log.error("game not opened", { round: c.round, trainer: c.trainer, error: errorNameOf(e), reason: (e as Error).message });
+      return { outcome: "failed", extra: { check: v.check, leaf: v.segment, reason: v.reason } };
     }
   }
 

@@ -131,6 +131,14 @@ export class VerifierChain {
     });
   }
 
+  /** Runs `open` (a transaction that takes a challenge bond, on any contract) after approving the bond, one at a time. */
+  withBond<T>(bond: bigint, open: () => Promise<T>): Promise<T> {
+    return this.#oneDisputeAtATime(async () => {
+      await this.ensureBond(bond);
+      return open();
+    });
+  }
+
   /** Audits run concurrently; each bond approval must be spent before the next is read, or two share one. */
   #disputeQueue: Promise<unknown> = Promise.resolve();
   #oneDisputeAtATime<T>(f: () => Promise<T>): Promise<T> {

@@ -3,7 +3,7 @@ import { disputeGameAbi } from "../lib/chain/abi.ts";
 import type { GameState } from "../lib/chain/actions/read-game.ts";
 import type { Wallet } from "../lib/chain/index.ts";
 import type { Claim } from "../lib/core/index.ts";
-import { challengerMove, trainerToMove, type ChallengerView } from "../lib/protocol/game-engine.ts";
+import { challengerMove, trainerToMove, type ChallengerView, type GameMove } from "../lib/protocol/game-engine.ts";
 import type { ProgramTree } from "../lib/protocol/program-commit.ts";
 import type { Journal } from "../node/journal.ts";
 import { GameSide, type GameSideParams } from "../node/peer/game-side.ts";
@@ -20,8 +20,10 @@ export interface GamePlayerParams extends GameSideParams {
   /** This verifier's address. */
   challenger: Address;
   programs: ProgramTree;
-  /** Its own replay of the disputed segment (from the trainer's start), or undefined if it cannot build it. */
-  viewOf: (game: GameState["record"]) => Promise<ChallengerView | undefined>;
+  /** Its own replay of the disputed segment (from the start the trainer posted), or undefined if it cannot build it. */
+  viewOf: (game: GameState) => Promise<ChallengerView | undefined>;
+  /** Called once per game of its own it sees over (also for games that ended while it was down). */
+  onEnded?: (id: bigint) => void;
   journal?: Journal;
 }
 
@@ -38,13 +40,18 @@ export class GamePlayer extends GameSide {
     return challenger.toLowerCase() === this.#p.challenger.toLowerCase();
   }
 
-  /** Opens a game on `segment` of a commitment (the bond must be approved); journaled first. Returns its id. */
-  async challenge(round: bigint, trainer: Address, claim: Claim, segment: number): Promise<bigint> {
+  /** Opens a step game on `segment` of a commitment (the bond must be approved); journaled first. Returns its id. */
+  challenge(round: bigint, trainer: Address, claim: Claim, segment: number): Promise<bigint> {
+    return this.openGame({ functionName: "challenge", args: [this.#p.runId, round, trainer, claim, segment] }, { round, trainer, segment });
+  }
+
+  /** Opens a game with `move` (challenge or challengeUpdate, from lib/protocol/game-engine.ts); journaled first. */
+  async openGame(move: GameMove, about: { round: bigint; trainer: Address; segment?: number }): Promise<bigint> {
     const p = this.#p;
-    await p.journal?.append("game-open", { runId: p.runId.toString(), round: round.toString(), trainer, segment });
-    const hash = await p.wallet.writeContract({ address: p.game, abi: disputeGameAbi, functionName: "challenge", args: [p.runId, round, trainer, claim, segment] });
+    await p.journal?.append("game-open", { runId: p.runId.toString(), round: about.round.toString(), trainer: about.trainer, move: move.functionName, ...(about.segment !== undefined ? { segment: about.segment } : {}) });
+    const hash = await p.wallet.writeContract({ address: p.game, abi: disputeGameAbi, functionName: move.functionName as never, args: move.args as never });
     const id = await this.#started(hash);
-    p.log.info("game opened", { game: id, round, trainer, segment, tx: hash });
+    p.log.info("game opened", { game: id, move: move.functionName, round: about.round, trainer: about.trainer, tx: hash });
     return id;
   }
 
@@ -53,7 +60,7 @@ export class GamePlayer extends GameSide {
     const state = await this.current(id);
     if (!state || trainerToMove(state.record.phase)) return false;
     const { record, posted } = state;
-    const view = await p.viewOf(record);
+    const view = await p.viewOf(state);
     const move = view && challengerMove(id, record, posted, view, p.programs);
     if (!move) {
       const key = `${id}:${record.phase}`;
@@ -63,6 +70,11 @@ export class GamePlayer extends GameSide {
     }
     await this.send(id, record.phase, move, p.wallet, p.journal);
     return true;
+  }
+
+  protected override ended(id: bigint): void {
+    super.ended(id);
+    this.#p.onEnded?.(id);
   }
 
   async #started(hash: Hash): Promise<bigint> {

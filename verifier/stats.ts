@@ -1,7 +1,7 @@
 import type { Address } from "viem";
 import type { Journal, JournalRecord } from "../node/journal.ts";
 
-// The verifier's tally (audits, attestations, challenges, unavailability reports, disputes won and lost,
+// The verifier's tally (audits, attestations, challenges, unavailability reports, disputes and games won and lost,
 // votes, equivocation proofs, tokens claimed), kept as journal records so it survives a restart: each
 // counter is a count of records, replayed when the journal is opened. `summary()` is summary.json.
 
@@ -30,6 +30,9 @@ export interface VerifierSummary {
   unavailableReported: number;
   disputesWon: number;
   disputesLost: number;
+  /** Dispute games this verifier opened that ended: won (the trainer lost) and lost. */
+  gamesWon: number;
+  gamesLost: number;
   votes: number;
   equivocationProofs: number;
   credits: "0";
@@ -47,6 +50,8 @@ export class Stats {
   unavailableReported = 0;
   disputesWon = 0;
   disputesLost = 0;
+  gamesWon = 0;
+  gamesLost = 0;
   votes = 0;
   equivocationProofs = 0;
   claimed = 0n;
@@ -95,6 +100,10 @@ export class Stats {
         if (rec.won === true) this.disputesWon++;
         else this.disputesLost++;
         break;
+      case "game-outcome":
+        if (rec.won === true) this.gamesWon++;
+        else this.gamesLost++;
+        break;
       case "vote-committed":
         this.votes++;
         break;
@@ -117,6 +126,8 @@ export class Stats {
       votes: this.votes,
       won: this.disputesWon,
       lost: this.disputesLost,
+      gamesWon: this.gamesWon,
+      gamesLost: this.gamesLost,
       equivocations: this.equivocationProofs,
     };
   }
@@ -131,6 +142,8 @@ export class Stats {
       unavailableReported: this.unavailableReported,
       disputesWon: this.disputesWon,
       disputesLost: this.disputesLost,
+      gamesWon: this.gamesWon,
+      gamesLost: this.gamesLost,
       votes: this.votes,
       equivocationProofs: this.equivocationProofs,
       credits: "0",

@@ -7,7 +7,7 @@ import type { PeerId } from "@libp2p/interface";
 import type { Address, Hex } from "viem";
 import { connect, ensureStake, joinRun, readRun, runCoordinatorAbi } from "../lib/chain/index.ts";
 import { VerihiveError } from "../lib/core/errors.ts";
-import { ReferenceBackend, Role, roundSchedule, VerificationMode, type RunSpec } from "../lib/core/spec.ts";
+import { gameSeconds, ReferenceBackend, Role, roundSchedule, VerificationMode, type RunSpec } from "../lib/core/spec.ts";
 import { DEFAULT_MOE_SPEC, initModel, selectBackend, trainingSetCount, trainingSetRoot, type BackendKind, type BackendPreference } from "../lib/ml/index.ts";
 import { BootstrapError, createVerihiveNode, peerIdentityFromEthKey, subscribeAnnouncements, type AnnouncementSubscription, type VerihiveNode } from "../lib/p2p/index.ts";
 import { checkDataset, checkModel, modelSeed } from "../lib/protocol/index.ts";
@@ -24,6 +24,7 @@ import { ChainFollower, coordinatorLogSource, cursorFile, type CoordinatorLog } 
 import { DisputeBook } from "./disputes.ts";
 import { EquivocationWatcher } from "./equivocation.ts";
 import type { EvidenceEnv } from "./evidence.ts";
+import { VerifierGames } from "./games.ts";
 import { Jury } from "./jury.ts";
 import { chainRoundSource, ModelTracker } from "./model.ts";
 import { IDLE_POLL_FACTOR, pollDelayMs } from "./poll.ts";
@@ -58,6 +59,8 @@ export interface VerifierOptions {
   progress?: boolean;
   /** Misbehaviour under test (`--attack lazy|false-challenge`); honest verifiers have none. */
   attack?: VerifierAttack;
+  /** The DisputeGame contract: exact-mode frauds are settled by games this verifier plays (else by juries). */
+  game?: Address;
   log: Logger;
 }
 
@@ -77,9 +80,9 @@ export function runEnd(spec: RunSpec): number {
   return Math.max(Number(last.disputeEnd), Number(last.auditEnd) + spec.juryCommitWindow + spec.juryRevealWindow) + 1;
 }
 
-/** Rounds of data a verifier keeps (and serves) after the current one. */
+/** Rounds of data a verifier keeps (and serves) after the current one: a game opened at auditEnd may need them. */
 function retention(spec: RunSpec): bigint {
-  const tail = spec.auditWindow + spec.disputeWindow + spec.juryCommitWindow + spec.juryRevealWindow;
+  const tail = spec.auditWindow + Math.max(spec.disputeWindow + spec.juryCommitWindow + spec.juryRevealWindow, gameSeconds(spec));
   return BigInt(Math.max(2, Math.ceil(tail / spec.roundLength) + 1));
 }
 
@@ -175,6 +178,10 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
     if (loaded !== undefined) log.info("model record loaded", { round: loaded });
     const verify: VerifyEnv = { spec, moe, rounds, evidence };
     const report = () => void reportProgress().catch(() => undefined);
+    const games = opts.game
+      ? new VerifierGames({ spec, moe, chain, game: opts.game, runId: opts.runId, fromBlock: run.createdAtBlock, rounds, evidence, stats, journal, onChange: report, log })
+      : undefined;
+    if (!games && exact) log.warn("no --game given: frauds go to juries instead of dispute games");
     const auditor = new Auditor({
       spec,
       chain,
@@ -187,6 +194,7 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
       marginSeconds: marginFor(spec.auditWindow),
       onChange: report,
       ...(opts.attack ? { attack: opts.attack } : {}),
+      ...(games ? { games } : {}),
       log,
       signal,
     });
@@ -277,7 +285,7 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
     await disputes.load(follower.cursor);
 
     const end = runEnd(spec);
-    const hardEnd = end + spec.juryCommitWindow + spec.juryRevealWindow + 60;
+    const hardEnd = end + Math.max(spec.juryCommitWindow + spec.juryRevealWindow, gameSeconds(spec)) + 60;
     let seenRound = -1n;
     const startupCpu = process.cpuUsage(); // since the process started: module loading and set-up
     for (;;) {
@@ -291,6 +299,7 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
       }
       auditor.tick();
       disputes.tick();
+      void games?.tick();
       advanceModel();
       const r = currentRound();
       if (r !== seenRound) {
@@ -305,16 +314,17 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
         report();
       }
       const now = clock.now();
-      if (now >= end && !disputes.party) break;
+      if (now >= end && !disputes.party && !games?.open) break;
       if (now >= hardEnd) {
-        log.warn("leaving with disputes unresolved", { open: disputes.open });
+        log.warn("leaving with disputes unresolved", { open: disputes.open, games: games?.open ?? 0 });
         break;
       }
-      await sleep(pollDelayMs(spec, clock.now(), { pollMs, idlePollMs, openDisputes: disputes.open }), signal);
+      await sleep(pollDelayMs(spec, clock.now(), { pollMs, idlePollMs, openDisputes: disputes.open + (games?.open ?? 0) }), signal);
     }
 
     await auditor.idle();
     await jury.idle();
+    await games?.tick();
     const claimed = await chain.claim();
     if (claimed > 0n) await stats.note("claimed", { amount: claimed.toString() });
     log.info("settled", { claimed, rewards: stats.claimed, ...stats.fields() });

@@ -20,7 +20,7 @@ export type Role = "auditor" | "juror";
 export type Verdict =
   | { kind: "pass"; manifest: VerifiedManifest }
   /** A check failed: challenge with leaf `segment`; `evidence` is what jurors will need from us. */
-  | { kind: "fail"; check: CheckName; segment: number; reason: string; manifest: VerifiedManifest; evidence: EvidenceItem[] }
+  | { kind: "fail"; check: CheckName; segment: number; reason: string; manifest: VerifiedManifest; evidence: EvidenceItem[]; ends?: { s0: ShardState; sH: ShardState } }
   /**
    * The trainer's data did not arrive by the deadline. `segmentData`: it is data of the audited or disputed
    * segment itself (what jurors ask for too), not only the auditor's extra update check.
@@ -53,9 +53,9 @@ export async function verifySegment(env: VerifyEnv, role: Role, ref: CommitmentR
   const manifest = agreed.manifests.get(ref.trainer.toLowerCase()) ?? (await manifestOf(env.evidence, ref, segments, deadline));
   if (!manifest) return { kind: "unavailable", missing: "manifest", segmentData: true };
   const evidence: EvidenceItem[] = [{ key: ref.root, bytes: encodeManifest(manifest.checkpointRoots) }];
-  const failed = (r: CheckResult & { ok: false }): Verdict =>
+  const failed = (r: CheckResult & { ok: false }, ends?: { s0: ShardState; sH: ShardState }): Verdict =>
     agreed.confirmed
-      ? { kind: "fail", check: r.check, segment: r.segment, reason: r.reason, manifest, evidence }
+      ? { kind: "fail", check: r.check, segment: r.segment, reason: r.reason, manifest, evidence, ...(ends ? { ends } : {}) }
       : { kind: "undecided", reason: `${r.reason}, but round ${ref.round}'s agreed state rests on this node's own copy only` };
   const hashes = manifest.checkpointRoots;
   /** s_{ic}: the agreed state when it is s_0, else fetched by its committed state root. */
@@ -103,7 +103,7 @@ export async function verifySegment(env: VerifyEnv, role: Role, ref: CommitmentR
     if (!u.ok) {
       evidence.push({ key: hashes[0]!, bytes: stateBlob(stateArrays(s0)) }, { key: hashes[segments]!, bytes: stateBlob(stateArrays(sH)) });
       if (update) evidence.push({ key: ref.updateHash, bytes: canonicalStateBytes(update) });
-      return failed(u);
+      return failed(u, { s0, sH });
     }
   }
   return { kind: "pass", manifest };

@@ -110,6 +110,11 @@ export function segmentCount(spec: Pick<RunSpec, "localSteps" | "checkpointInter
   return spec.localSteps / spec.checkpointInterval;
 }
 
+/** The longest a dispute game can last once opened: 8 moves and a timeout, each within the move window (juryCommitWindow). */
+export function gameSeconds(spec: Pick<RunSpec, "juryCommitWindow">): number {
+  return 9 * spec.juryCommitWindow;
+}
+
 /** Round deadlines, in seconds since the epoch (same formulas as contracts/libraries/RunSchedule.sol). */
 export function roundSchedule(spec: RunSpec, round: bigint) {
   const opensAt = spec.startTime + round * BigInt(spec.roundLength);

@@ -7,7 +7,7 @@ import type { PeerId } from "@libp2p/interface";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { ChainError, commitRound, connect, ensureStake, joinRun, readRun, runCoordinatorAbi } from "../../lib/chain/index.ts";
-import { canonicalStateBytes, CommitStatus, decodeStateBytes, hashBytes, roundSchedule, Role, stateHash } from "../../lib/core/index.ts";
+import { canonicalStateBytes, CommitStatus, decodeStateBytes, gameSeconds, hashBytes, roundSchedule, Role, stateHash } from "../../lib/core/index.ts";
 import { DEFAULT_MOE_SPEC, evaluate, initModel, loadMnist, trainingSetCount, trainingSetRoot, paramsOf, selectBackend, type BackendPreference, type ModelState } from "../../lib/ml/index.ts";
 import { BlobKind, createVerihiveNode, peerIdentityFromEthKey, publishAnnouncement, signedAnnouncement, subscribeAnnouncements } from "../../lib/p2p/index.ts";
 import { checkDataset, checkModel, modelSeed, type RoundContext, shardIndex, shardName, stateArrays, stateShapes, stateSizes, stepConfigFor, trainRound, updateRootOf } from "../../lib/protocol/index.ts";
@@ -321,8 +321,9 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
     const last = committed.at(-1);
     if (last && !removed) await clock.sleepUntil(Number(roundSchedule(spec, last.round).disputeEnd) + 1, signal);
     if (!removed) {
-      // A commitment under dispute is finalized once its jury acquits (or never, if it is found guilty).
-      const giveUp = clock.now() + spec.juryCommitWindow + spec.juryRevealWindow + 60;
+      // A commitment under dispute is finalized once its jury acquits or its games end (never, if it is found
+      // guilty); meanwhile the game answers go on.
+      const giveUp = clock.now() + Math.max(spec.juryCommitWindow + spec.juryRevealWindow, gameSeconds(spec)) + 60;
       while ((await finalizeDue(committed, Infinity)) > 0 && clock.now() < giveUp) {
         log.info("waiting to finalize", { rounds: committed.map((c) => c.round) });
         await clock.sleepUntil(clock.now() + 2, signal);

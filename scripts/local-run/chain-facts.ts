@@ -1,5 +1,5 @@
 import type { Address, PublicClient } from "viem";
-import { runCoordinatorAbi } from "../../lib/chain/index.ts";
+import { disputeGameAbi, runCoordinatorAbi } from "../../lib/chain/index.ts";
 
 // What the chain says about the peers of a run, for the report: who was slashed (and why), and each
 // account's credits. A peer's own summary is not trusted for either.
@@ -7,7 +7,7 @@ import { runCoordinatorAbi } from "../../lib/chain/index.ts";
 /**
  * Trainers: fraud (a guilty verdict), equivocation (a proof), withheld (unavailability upheld).
  * Verifiers: juror-penalty (a juror that voted against the verdict or did not reveal), bond-lost (its
- * challenge was rejected by a jury that voted).
+ * challenge was rejected by a jury that voted, or it lost a dispute game it opened).
  */
 export type SlashReason = "fraud" | "equivocation" | "withheld" | "juror-penalty" | "bond-lost";
 
@@ -15,7 +15,7 @@ export type SlashReason = "fraud" | "equivocation" | "withheld" | "juror-penalty
  * Slashes of run `runId` by peer address (lower case): TrainerSlashed, CommitmentWithheld with slashed > 0,
  * JurorPenalized, and the challenger of a DisputeResolved that is not guilty with votes (its bond goes).
  */
-export async function slashesOf(client: PublicClient, coordinator: Address, runId: bigint): Promise<Map<string, SlashReason[]>> {
+export async function slashesOf(client: PublicClient, coordinator: Address, runId: bigint, game?: Address): Promise<Map<string, SlashReason[]>> {
   const base = { address: coordinator, abi: runCoordinatorAbi, fromBlock: 0n, toBlock: "latest" } as const;
   const [slashed, withheld, opened] = await Promise.all([
     client.getContractEvents({ ...base, args: { runId }, eventName: "TrainerSlashed" }),
@@ -42,7 +42,34 @@ export async function slashesOf(client: PublicClient, coordinator: Address, runI
     const votes = (e.args.guiltyVotes ?? 0) + (e.args.innocentVotes ?? 0);
     if (ours(e.args.disputeId) && e.args.guilty === false && votes > 0) add(challengerOf.get(e.args.disputeId!), "bond-lost");
   }
+  if (game) for (const g of await gamesOf(client, game, runId)) if (g.trainerLost === false) add(g.challenger, "bond-lost");
   return out;
+}
+
+export interface GameFact {
+  id: bigint;
+  round: bigint;
+  trainer: Address;
+  challenger: Address;
+  /** Undefined while the game runs. */
+  trainerLost?: boolean;
+}
+
+/** The dispute games of run `runId` (GameStarted, GameEnded). */
+export async function gamesOf(client: PublicClient, game: Address, runId: bigint): Promise<GameFact[]> {
+  const base = { address: game, abi: disputeGameAbi, fromBlock: 0n, toBlock: "latest" } as const;
+  const [started, ended] = await Promise.all([
+    client.getContractEvents({ ...base, eventName: "GameStarted", args: { runId }, strict: true }),
+    client.getContractEvents({ ...base, eventName: "GameEnded", strict: true }),
+  ]);
+  const lost = new Map(ended.map((e) => [e.args.gameId, e.args.trainerLost] as const));
+  return started.map((e) => ({
+    id: e.args.gameId,
+    round: e.args.round,
+    trainer: e.args.trainer,
+    challenger: e.args.challenger,
+    ...(lost.has(e.args.gameId) ? { trainerLost: lost.get(e.args.gameId)! } : {}),
+  }));
 }
 
 /**

@@ -16,6 +16,8 @@ export interface VerifierSummary {
   challenged: number;
   unavailableReported: number;
   disputesWon: number;
+  gamesWon: number;
+  gamesLost: number;
   disputesLost: number;
   votes: number;
   equivocationProofs: number;
@@ -53,7 +55,7 @@ export interface ChainFacts {
   readonly slashRounds?: ReadonlyMap<string, number>;
 }
 
-const ACTIVITY = ["audits", "attested", "challenged", "unavailableReported", "disputesWon", "disputesLost", "votes", "equivocationProofs"] as const;
+const ACTIVITY = ["audits", "attested", "challenged", "unavailableReported", "disputesWon", "disputesLost", "gamesWon", "gamesLost", "votes", "equivocationProofs"] as const;
 type Activity = Record<(typeof ACTIVITY)[number], number>;
 
 export interface PeerReport {
@@ -194,7 +196,7 @@ export function reportTable(report: Report): string {
     if (p.restarts !== undefined) notes.push(`restarts ${p.restarts}`);
     if (p.activity) {
       const a = p.activity;
-      notes.push(`audits ${a.audits}, attested ${a.attested}, challenged ${a.challenged}, unavailable ${a.unavailableReported}, disputes won/lost ${a.disputesWon}/${a.disputesLost}, votes ${a.votes}, equivocation proofs ${a.equivocationProofs}`);
+      notes.push(`audits ${a.audits}, attested ${a.attested}, challenged ${a.challenged}, unavailable ${a.unavailableReported}, disputes won/lost ${a.disputesWon}/${a.disputesLost}, games won/lost ${a.gamesWon}/${a.gamesLost}, votes ${a.votes}, equivocation proofs ${a.equivocationProofs}`);
     }
     const slashed = p.slashed ? `yes (${(p.slashedFor ?? []).join(",") || "?"})` : "no";
     lines.push(

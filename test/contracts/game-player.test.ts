@@ -41,7 +41,7 @@ async function sides(f: RunFixture, r: Round, verifier: number) {
       runId: f.runId,
       challenger: v.account.address,
       programs,
-      viewOf: async (g) => challengerViewOf(replayOf(r, g.segment)),
+      viewOf: async (g) => challengerViewOf(replayOf(r, g.record.segment)),
       fromBlock: 0n,
       log: quiet,
     });
