@@ -1,11 +1,9 @@
 import type { Address, Hash } from "viem";
 import { disputeGameAbi } from "../lib/chain/abi.ts";
 import type { GameState } from "../lib/chain/actions/read-game.ts";
-import type { Wallet } from "../lib/chain/index.ts";
 import type { Claim } from "../lib/core/index.ts";
-import { challengerMove, trainerToMove, type ChallengerView, type GameMove } from "../lib/protocol/game-engine.ts";
+import { challengerMove, GamePhase, trainerToMove, type ChallengerView, type GameMove } from "../lib/protocol/game-engine.ts";
 import type { ProgramTree } from "../lib/protocol/program-commit.ts";
-import type { Journal } from "../node/journal.ts";
 import { GameSide, type GameSideParams } from "../node/peer/game-side.ts";
 
 // A verifier's side of the dispute games it opens (docs/PROTOCOL.md 7.1): `challenge` opens a game on a segment
@@ -16,7 +14,6 @@ import { GameSide, type GameSideParams } from "../node/peer/game-side.ts";
 // in which it finds no winning move (its replay agrees with what the trainer posted) is left to time out.
 
 export interface GamePlayerParams extends GameSideParams {
-  wallet: Wallet;
   /** This verifier's address. */
   challenger: Address;
   programs: ProgramTree;
@@ -24,7 +21,6 @@ export interface GamePlayerParams extends GameSideParams {
   viewOf: (game: GameState) => Promise<ChallengerView | undefined>;
   /** Called once per game of its own it sees over (also for games that ended while it was down). */
   onEnded?: (id: bigint) => void;
-  journal?: Journal;
 }
 
 export class GamePlayer extends GameSide {
@@ -38,6 +34,10 @@ export class GamePlayer extends GameSide {
 
   protected isMine(_trainer: Address, challenger: Address): boolean {
     return challenger.toLowerCase() === this.#p.challenger.toLowerCase();
+  }
+
+  protected myTurn(phase: number): boolean {
+    return !trainerToMove(phase) && phase !== GamePhase.Over;
   }
 
   /** Opens a step game on `segment` of a commitment (the bond must be approved); journaled first. Returns its id. */
@@ -60,15 +60,16 @@ export class GamePlayer extends GameSide {
     const state = await this.current(id);
     if (!state || trainerToMove(state.record.phase)) return false;
     const { record, posted } = state;
-    const view = await p.viewOf(state);
-    const move = view && challengerMove(id, record, posted, view, p.programs);
+    // The update game needs no replay: what it checks was posted by the trainer.
+    const view = record.phase === GamePhase.UpdateElement ? undefined : await p.viewOf(state);
+    const move = challengerMove(id, record, posted, view, p.programs);
     if (!move) {
       const key = `${id}:${record.phase}`;
       if (!this.#stuck.has(key)) p.log.warn("no winning move: the game is left to time out", { game: id, phase: record.phase });
       this.#stuck.add(key);
       return false;
     }
-    await this.send(id, record.phase, move, p.wallet, p.journal);
+    await this.send(id, record.phase, move);
     return true;
   }
 

@@ -127,7 +127,13 @@ export interface ChallengerView {
  * (an honest challenger then lets the game go: it opened it only on a replay that differs, so this happens
  * only if its own computation is wrong).
  */
-export function challengerMove(id: bigint, g: GameRecord, posted: Posted, v: ChallengerView, programs: ProgramTree): GameMove | null {
+export function challengerMove(id: bigint, g: GameRecord, posted: Posted, v: ChallengerView | undefined, programs: ProgramTree): GameMove | null {
+  if (g.phase === GamePhase.UpdateElement) {
+    if (!posted.update) return null;
+    const e = disputedElement(posted.update, g.chunk, g.cols);
+    return e && { functionName: "checkUpdate", args: [id, posted.update.start, posted.update.end, posted.update.update, BigInt(e.i), BigInt(e.j)] };
+  }
+  if (!v) return null; // a step game needs the challenger's own replay
   switch (g.phase) {
     case GamePhase.PickStep: {
       const t = posted.roots && disputedStep(v.stepRoots(g.segment), posted.roots);
@@ -151,11 +157,6 @@ export function challengerMove(id: bigint, g: GameRecord, posted: Posted, v: Cha
       const bytes = hexBytes(posted.chunk);
       const one = oneStepMove(v.trace(g.step), posted.trace.items, g.tensor, g.chunk, bytes, v.batch(g.step), programs, v.shard);
       return one && { functionName: "oneStep", args: [id, one.chunk, one.op, BigInt(one.i), BigInt(one.j), one.reads] };
-    }
-    case GamePhase.UpdateElement: {
-      if (!posted.update) return null;
-      const e = disputedElement(posted.update, g.chunk, g.cols);
-      return e && { functionName: "checkUpdate", args: [id, posted.update.start, posted.update.end, posted.update.update, BigInt(e.i), BigInt(e.j)] };
     }
   }
   return null;

@@ -49,18 +49,24 @@ export function traceMove(trace: StepTrace, programs: ProgramTree, shard: number
   };
 }
 
+/** Program inputs the one-step prover opens against the run's dataset root (lib/protocol/program-commit.ts). */
+const DATASET_INPUTS: ReadonlySet<string> = new Set(["x", "y"]);
+
 export type OpPick =
   | { move: "pickOp"; t: number; root: Hex; rootProof: Hex[]; op: OpLeaf; opProof: Hex[] }
   | { move: "contestRouted"; select: OpLeaf; selectProof: Hex[]; routeRoot: Hex; routeProof: Hex[]; routeChunk: Hex; chunkProof: Hex[] };
 
 /**
- * Challenger, PickOp: the first tensor of the trainer's trace that differs from its own, when every input
- * agrees and it is an operation; or, for an expert whose routing agrees but whose routed count does not, the
+ * Challenger, PickOp: the first tensor of the trainer's trace that differs from its own, when every input but
+ * the batch agrees and it is an operation; or, for an expert whose routing agrees but whose routed count does not, the
  * routed-count contest.
  */
 export function disputedOp(mine: StepTrace, theirItems: readonly Hex[], theirM: number, programs: ProgramTree, shard: number): OpPick | null {
   const inputs = mine.program.inputs.length;
-  for (let t = 0; t < inputs; t++) if (theirItems[t] !== mine.roots[t]) return null;
+  // The batch (x, y) may differ, as a label-flipper's does: the prover reads it from the dataset root, never
+  // from the trace, so the first operation that reads it is where the trainer loses. Any other input (state,
+  // frozen parameters) that differs leaves nothing to win here.
+  for (let t = 0; t < inputs; t++) if (!DATASET_INPUTS.has(mine.program.inputs[t]!.name) && theirItems[t] !== mine.roots[t]) return null;
   const theirs = new ListTree(theirItems);
   const myM = shard === 0 ? 0 : mine.routed;
   if (shard !== 0 && theirM !== myM) {

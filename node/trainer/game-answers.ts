@@ -1,8 +1,6 @@
 import type { Address } from "viem";
-import type { Wallet } from "../../lib/chain/index.ts";
 import { trainerMove, trainerToMove, type TrainerRound } from "../../lib/protocol/game-engine.ts";
 import type { ProgramTree } from "../../lib/protocol/program-commit.ts";
-import type { Journal } from "../journal.ts";
 import { GameSide, type GameSideParams } from "../peer/game-side.ts";
 
 // A trainer's side of its dispute games (docs/PROTOCOL.md 7.1–7.2): every tick it finds the games opened
@@ -12,13 +10,11 @@ import { GameSide, type GameSideParams } from "../peer/game-side.ts";
 // a move sent twice only reverts (the phase has moved on). Each move is journaled before it is sent.
 
 export interface GameAnswererParams extends GameSideParams {
-  wallet: Wallet;
   trainer: Address;
   /** The run's program tree (the one its modelHash names). */
   programs: ProgramTree;
   /** The trainer's data of one of its committed rounds, or undefined if it no longer holds it. */
   roundOf: (round: bigint) => Promise<TrainerRound | undefined>;
-  journal?: Journal;
 }
 
 export class GameAnswerer extends GameSide {
@@ -33,6 +29,10 @@ export class GameAnswerer extends GameSide {
     return trainer.toLowerCase() === this.#p.trainer.toLowerCase();
   }
 
+  protected myTurn(phase: number): boolean {
+    return trainerToMove(phase);
+  }
+
   protected async move(id: bigint): Promise<boolean> {
     const p = this.#p;
     const state = await this.current(id);
@@ -45,7 +45,7 @@ export class GameAnswerer extends GameSide {
     }
     const move = trainerMove(id, record, posted, round, p.programs);
     if (!move) return false;
-    await this.send(id, record.phase, move, p.wallet, p.journal);
+    await this.send(id, record.phase, move);
     return true;
   }
 }

@@ -63,9 +63,12 @@ export function trainerRound(r: CommittedRound, moe: MoeSpec): TrainerRound {
 export class GameRounds {
   readonly #rounds = new Map<bigint, CommittedRound>();
   readonly #moe: MoeSpec;
+  readonly #restore: ((round: bigint) => Promise<CommittedRound | undefined>) | undefined;
 
-  constructor(moe: MoeSpec) {
+  /** `restore`: a round this process did not train (it restarted since), rebuilt from the journal. */
+  constructor(moe: MoeSpec, restore?: (round: bigint) => Promise<CommittedRound | undefined>) {
     this.#moe = moe;
+    this.#restore = restore;
   }
 
   remember(round: bigint, r: CommittedRound): void {
@@ -78,16 +81,27 @@ export class GameRounds {
   }
 
   async roundOf(round: bigint): Promise<TrainerRound | undefined> {
-    const r = this.#rounds.get(round);
+    let r = this.#rounds.get(round);
+    if (!r && this.#restore) {
+      r = await this.#restore(round);
+      if (r) this.#rounds.set(round, r);
+    }
     return r && trainerRound(r, this.#moe);
   }
 }
 
 /** The trainer's game side, ticking in the background: remember each committed round, stop at the end. */
 export function startGameAnswers(
-  p: Omit<GameAnswererParams, "roundOf" | "programs"> & { moe: MoeSpec; batchSize: number; config: StepConfig; keepRounds: bigint; everyMs?: number },
+  p: Omit<GameAnswererParams, "roundOf" | "programs"> & {
+    moe: MoeSpec;
+    batchSize: number;
+    config: StepConfig;
+    keepRounds: bigint;
+    restore?: (round: bigint) => Promise<CommittedRound | undefined>;
+    everyMs?: number;
+  },
 ): { remember(round: bigint, r: CommittedRound): void; stop(): Promise<void> } {
-  const rounds = new GameRounds(p.moe);
+  const rounds = new GameRounds(p.moe, p.restore);
   const answerer = new GameAnswerer({ ...p, programs: programTree(p.batchSize, p.config), roundOf: (round) => rounds.roundOf(round) });
   let busy: Promise<unknown> = Promise.resolve();
   let running = false;

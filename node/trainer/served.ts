@@ -94,6 +94,7 @@ export class ServedData implements ServedStore {
       const checkpoints = rec.checkpoints as Hex[];
       this.manifest(round, rec.root as Hex, checkpoints);
       this.restored(round, [...checkpoints, rec.updateHash as Hex], (rec.blobs ?? []) as Hex[]);
+      this.persisted(round, Object.values((rec.frozen ?? {}) as Record<string, Hex>)); // S_r, for the round's games
       committed.push({ round, claim: { root: rec.root as Hex, updateHash: rec.updateHash as Hex, samples: BigInt(rec.samples as string) } });
     }
     return committed;

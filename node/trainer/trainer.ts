@@ -21,6 +21,7 @@ import type { TrainerAttack } from "./attacks/types.ts";
 import { claimOwed, ensureRoundSeed, finalizeOwn } from "./chain-view.ts";
 import { startingPoint } from "./catch-up.ts";
 import { modelKeys, saveModel } from "./model-file.ts";
+import { modelBlobs, restoreRound } from "./game-restore.ts";
 import { startGameAnswers } from "./game-rounds.ts";
 import { aggregateRound, retentionRounds } from "./round-work.ts";
 import { ServedData, type CommittedClaim } from "./served.ts";
@@ -83,8 +84,6 @@ export interface TrainerSummary {
   /** CPU seconds spent before its first round (Node, tfjs, MNIST, chain and libp2p set-up): fixed per process. */
   startupCpuSeconds: number;
 }
-
-type Claim = CommittedClaim["claim"];
 
 export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Promise<TrainerSummary> {
   const progress = createProgress(opts.progress === true, "trainer");
@@ -154,11 +153,13 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
     ownData: (key) => served.own(key),
   });
   const clock = new ChainClock();
-  const games = opts.game ? startGameAnswers({ client: publicClient, wallet, game: opts.game, runId: opts.runId, trainer: me, fromBlock: run.createdAtBlock, journal, log, moe, batchSize: spec.batchSize, config, keepRounds: keep }) : undefined;
+  const train = opts.attack?.trainingData ? opts.attack.trainingData(loadMnist("train")) : loadMnist("train");
+  const stepConfig = () => (opts.attack?.stepConfig ? opts.attack.stepConfig(config, spec.checkpointInterval) : config);
+  const seedOf = async (r: bigint) => (await read<{ seed: Hex }>("roundOf", [opts.runId, r])).seed; // games on rounds before a restart: from the journal
+  const restore = (round: bigint) => restoreRound({ journal, blobs, runId: opts.runId, trainer: me, shard: myShard, moe, spec, dataset: () => train, seedOf, stepConfig }, round);
+  const games = opts.game ? startGameAnswers({ client: publicClient, wallet, game: opts.game, runId: opts.runId, trainer: me, fromBlock: run.createdAtBlock, journal, log, moe, batchSize: spec.batchSize, config, keepRounds: keep, restore }) : undefined;
 
   try {
-    const realTrain = loadMnist("train");
-    const train = opts.attack?.trainingData ? opts.attack.trainingData(realTrain) : realTrain;
     const test = loadMnist("test");
     const initial = initModel(modelSeed(opts.runId, spec.modelHash), moe);
     const rounds: RoundSummary[] = [];
@@ -213,7 +214,6 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
       const segments = spec.localSteps / spec.checkpointInterval;
       let done = 0;
       const attack = opts.attack;
-      const stepConfig = () => (attack?.stepConfig ? attack.stepConfig(config, spec.checkpointInterval) : config);
       const ctx: RoundContext = {
         runId: opts.runId,
         round: r,
@@ -246,7 +246,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
       const updateBytes = replaced ? canonicalStateBytes(replaced) : traj.updateBytes;
       const updateHash = replaced ? updateRootOf(replaced, stateShapes(myName, moe)) : traj.updateHash;
       ownPrevious = replaced ?? traj.delta;
-      const claim: Claim = { root: traj.root, updateHash, samples: traj.samples };
+      const claim: CommittedClaim["claim"] = { root: traj.root, updateHash, samples: traj.samples };
 
       // Journal, then persist what will be served, then announce and commit.
       const journaled = journal.last("commit-intent", (rec) => rec.runId === opts.runId.toString() && rec.round === r.toString());
@@ -254,7 +254,9 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
         throw new Error(`the journal holds another commitment for round ${r} (${String(journaled.root)}): refusing to equivocate`);
       }
       if (!journaled) {
-        await journal.append("commit-intent", { runId: opts.runId.toString(), round: r.toString(), root: traj.root, updateHash, samples: traj.samples.toString(), checkpoints: traj.checkpointRoots, blobs: [...traj.checkpoints.map((c) => stateHash(stateArrays(c))), hashBytes(updateBytes)] });
+        const frozen = await modelBlobs(blobs, state, savedHashes); // S_r, kept on disk for the round's games
+        served.persisted(r, Object.values(frozen));
+        await journal.append("commit-intent", { runId: opts.runId.toString(), round: r.toString(), root: traj.root, updateHash, samples: traj.samples.toString(), checkpoints: traj.checkpointRoots, blobs: [...traj.checkpoints.map((c) => stateHash(stateArrays(c))), hashBytes(updateBytes)], frozen });
       }
       local.set(updateHash, updateBytes);
       await served.ownUpdate(r, updateHash, updateBytes);
@@ -377,9 +379,9 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
    * Finalizes due commitments; one still Disputed (an acquittal makes it final) or refused for another reason
    * than a ban stays in `list` for later. Returns how many stayed.
    */
-  async function finalizeDue(list: { round: bigint; claim: Claim }[], now: number) {
+  async function finalizeDue(list: CommittedClaim[], now: number) {
     list.sort((a, b) => (a.round < b.round ? -1 : 1));
-    const waiting: { round: bigint; claim: Claim }[] = [];
+    const waiting: CommittedClaim[] = [];
     while (list.length > 0 && now >= Number(roundSchedule(spec, list[0]!.round).disputeEnd) + 1) {
       const c = list.shift()!;
       try {

@@ -66,15 +66,17 @@ describe("verifier/game-player.ts against node/trainer/game-answers.ts", functio
     assert.equal(await f.coordinator.read.statusOf([f.runId, 0n, f.fraud.trainer]), CommitStatus.Slashed);
   });
 
-  it("on an honest trainer the challenger finds no winning move and loses at the deadline", async () => {
+  it("on an honest trainer the challenger finds no winning move; the trainer claims the timeout and the bond", async () => {
     const f = await networkHelpers.loadFixture(committed);
     const make = await sides(f, f.honest, 1);
     const [t, v] = [make.trainer(), make.player()];
     const id = await v.challenge(0n, f.honest.trainer, f.honest.claim, 0);
     assert.equal(await t.tick(), 1);
     assert.equal(await v.tick(), 0, "nothing it can win");
+    assert.equal(await t.tick(), 0, "the challenger's deadline is ahead: no timeout yet");
     await timeTo((await f.game.read.gameOf([id])).deadline);
-    await f.game.write.timeout([id]);
+    assert.equal(await t.tick(), 1, "the trainer ends the game by timeout itself");
+    assert.equal((await f.game.read.gameOf([id])).phase, 9);
     assert.equal(await v.tick(), 0);
     assert.deepEqual(v.open, []);
     assert.equal((await f.coordinator.read.earningsOf([f.runId, f.honest.trainer])).owed, f.spec.challengeBond);
