@@ -1,5 +1,5 @@
 import type { Hex } from "viem";
-import { decodeStateBlob, decodeStateBytes, stateBlob } from "../../lib/core/state-hash.ts";
+import { decodeStateBlob, decodeStateBytes, hashBytes, stateBlob, stateHash } from "../../lib/core/state-hash.ts";
 import type { RunSpec } from "../../lib/core/spec.ts";
 import type { MnistDataset } from "../../lib/ml/mnist.ts";
 import { paramsOf, type ModelState, type MoeSpec, type ShardState } from "../../lib/ml/moe.ts";
@@ -17,11 +17,31 @@ import type { CommittedRound } from "./game-rounds.ts";
 // derived again. ServedData keeps these blobs on disk as long as the round's data is kept.
 
 /** The blob keys of S_r's shards (written to the store now if the model file does not hold them). */
-export async function modelBlobs(blobs: BlobStore, state: ModelState, saved: Record<string, Hex> | undefined): Promise<Record<string, Hex>> {
+async function modelBlobs(blobs: BlobStore, state: ModelState, saved: Record<string, Hex> | undefined): Promise<Record<string, Hex>> {
   if (saved && Object.keys(state).every((n) => saved[n])) return saved;
   const out: Record<string, Hex> = {};
   for (const [name, s] of Object.entries(state)) out[name] = await blobs.put(stateBlob(stateArrays(s)));
   return out;
+}
+
+/**
+ * Journals round r's commit intent, before anything of it is announced or sent: the claim, the checkpoints'
+ * roots, the blob keys of the checkpoints and the update (the caller persists those blobs next) and of S_r
+ * (`model`, written now unless the model file holds it). Returns S_r's keys, which the caller keeps on disk
+ * with the round.
+ */
+export async function journalCommitIntent(
+  journal: Journal,
+  blobs: BlobStore,
+  c: { runId: bigint; round: bigint; claim: { root: Hex; updateHash: Hex; samples: bigint }; checkpointRoots: readonly Hex[]; checkpoints: readonly ShardState[]; updateBytes: Uint8Array },
+  model: ModelState,
+  saved?: Record<string, Hex>,
+): Promise<Record<string, Hex>> {
+  const frozen = await modelBlobs(blobs, model, saved);
+  const keys = [...c.checkpoints.map((s) => stateHash(stateArrays(s))), hashBytes(c.updateBytes)];
+  const { root, updateHash, samples } = c.claim;
+  await journal.append("commit-intent", { runId: c.runId.toString(), round: c.round.toString(), root, updateHash, samples: samples.toString(), checkpoints: c.checkpointRoots, blobs: keys, frozen });
+  return frozen;
 }
 
 export interface RestoreParams {

@@ -7,7 +7,7 @@ import type { PeerId } from "@libp2p/interface";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { ChainError, commitRound, connect, ensureStake, joinRun, readRun, runCoordinatorAbi } from "../../lib/chain/index.ts";
-import { canonicalStateBytes, CommitStatus, decodeStateBytes, gameSeconds, hashBytes, roundSchedule, Role, stateHash } from "../../lib/core/index.ts";
+import { canonicalStateBytes, CommitStatus, decodeStateBytes, gameSeconds, roundSchedule, Role, stateHash } from "../../lib/core/index.ts";
 import { DEFAULT_MOE_SPEC, evaluate, initModel, loadMnist, trainingSetCount, trainingSetRoot, paramsOf, selectBackend, type BackendPreference, type ModelState } from "../../lib/ml/index.ts";
 import { BlobKind, createVerihiveNode, peerIdentityFromEthKey, publishAnnouncement, signedAnnouncement, subscribeAnnouncements } from "../../lib/p2p/index.ts";
 import { checkDataset, checkModel, modelSeed, type RoundContext, shardIndex, shardName, stateArrays, stateShapes, stateSizes, stepConfigFor, trainRound, updateRootOf } from "../../lib/protocol/index.ts";
@@ -21,7 +21,7 @@ import type { TrainerAttack } from "./attacks/types.ts";
 import { claimOwed, ensureRoundSeed, finalizeOwn } from "./chain-view.ts";
 import { startingPoint } from "./catch-up.ts";
 import { modelKeys, saveModel } from "./model-file.ts";
-import { modelBlobs, restoreRound } from "./game-restore.ts";
+import { journalCommitIntent, restoreRound } from "./game-restore.ts";
 import { startGameAnswers } from "./game-rounds.ts";
 import { aggregateRound, retentionRounds } from "./round-work.ts";
 import { ServedData, type CommittedClaim } from "./served.ts";
@@ -254,9 +254,8 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
         throw new Error(`the journal holds another commitment for round ${r} (${String(journaled.root)}): refusing to equivocate`);
       }
       if (!journaled) {
-        const frozen = await modelBlobs(blobs, state, savedHashes); // S_r, kept on disk for the round's games
-        served.persisted(r, Object.values(frozen));
-        await journal.append("commit-intent", { runId: opts.runId.toString(), round: r.toString(), root: traj.root, updateHash, samples: traj.samples.toString(), checkpoints: traj.checkpointRoots, blobs: [...traj.checkpoints.map((c) => stateHash(stateArrays(c))), hashBytes(updateBytes)], frozen });
+        const frozen = await journalCommitIntent(journal, blobs, { runId: opts.runId, round: r, claim, checkpointRoots: traj.checkpointRoots, checkpoints: traj.checkpoints, updateBytes }, state, savedHashes);
+        served.persisted(r, Object.values(frozen)); // S_r, kept on disk for the round's games
       }
       local.set(updateHash, updateBytes);
       await served.ownUpdate(r, updateHash, updateBytes);
