@@ -86,7 +86,7 @@ async function main(o: StartOptions): Promise<number> {
   const honest = o.trainers - o.byzantine;
   say(
     `start: ${o.trainers} trainers (${o.byzantine} byzantine${o.attack ? `: ${o.attack.names.join(", ")}` : ""}), ` +
-      `${o.verifiers} verifiers (${o.byzantineVerifiers} byzantine${o.verifierAttack ? `: ${o.verifierAttack}` : ""}), ${o.rounds} rounds, ` +
+      `${o.verifiers} verifiers (${o.byzantineVerifiers} byzantine${o.verifierAttacks ? `: ${o.verifierAttacks.join(",")}` : ""}), ${o.rounds} rounds, ` +
       `${o.undefended ? "UNDEFENDED (plain mean, no audits), " : ""}work dir ${dir}`,
   );
   // Exact mode trains and replays on the reference kernels (lib/kernels), whatever each peer's tfjs backend,

@@ -54,8 +54,9 @@ export const USAGE = `usage: npm start -- [flags]
   --attack-lambda X         attack strength, > 0 (default 1; sign-flip: −λ × its update, noise: λ × its norm,
                             alie: z, ipm: ε)
   --byzantine-verifiers J   the last J verifiers attack (default 0)
-  --verifier-attack NAME    what they do: ${VERIFIER_ATTACKS.join(", ")} (required when J > 0): lazy attests
-                            without checking, false-challenge challenges honest commitments
+  --verifier-attack LIST    what they do: ${VERIFIER_ATTACKS.join(", ")} (required when J > 0): lazy attests
+                            without checking, false-challenge challenges honest commitments; one name for
+                            all of them, or J comma-separated names in verifier order
   --crash I@R[+S]           kill -9 trainer I while it trains round R, restart it S s later (default 2; repeatable)
   --report FILE             write the JSON report here
   -h, --help                print this help
@@ -95,7 +96,8 @@ export interface StartOptions {
   readonly attack: { readonly names: readonly AttackName[]; readonly lambda?: number } | undefined;
   readonly byzantineVerifiers: number;
   /** Set when byzantineVerifiers > 0: what each of the last J verifiers does. */
-  readonly verifierAttack: VerifierAttack | undefined;
+  /** What each of the last J verifiers does, in order (undefined when J = 0). */
+  readonly verifierAttacks: readonly VerifierAttack[] | undefined;
   readonly crashes: readonly Crash[];
   readonly report: string | undefined;
 }
@@ -127,8 +129,9 @@ export function trainerAttack(o: Pick<StartOptions, "trainers" | "byzantine" | "
 }
 
 /** What verifier `j` does, or null for an honest one. */
-export function verifierAttack(o: Pick<StartOptions, "verifiers" | "byzantineVerifiers" | "verifierAttack">, j: number): VerifierAttack | null {
-  return j >= o.verifiers - o.byzantineVerifiers && o.verifierAttack !== undefined ? o.verifierAttack : null;
+export function verifierAttack(o: Pick<StartOptions, "verifiers" | "byzantineVerifiers" | "verifierAttacks">, j: number): VerifierAttack | null {
+  const k = j - (o.verifiers - o.byzantineVerifiers);
+  return k >= 0 && o.verifierAttacks ? o.verifierAttacks[k]! : null;
 }
 
 /** Parses `npm start` flags; `help` when -h/--help is given. Throws UsageError. */
@@ -192,12 +195,13 @@ export function parseStartOptions(argv: readonly string[]): StartOptions | "help
     throw new UsageError(`--attack lists ${names.length} attacks for --byzantine ${byzantine}: give one name for all of them or exactly ${byzantine}, in trainer order`);
   }
   const byzantineVerifiers = int("byzantine-verifiers", values["byzantine-verifiers"], 0, verifiers);
-  const vAttack = values["verifier-attack"];
-  if (vAttack !== undefined && !(VERIFIER_ATTACKS as readonly string[]).includes(vAttack)) {
-    throw new UsageError(`--verifier-attack must be one of ${VERIFIER_ATTACKS.join(", ")} (got '${vAttack}')`);
+  const vNames = values["verifier-attack"] === undefined ? undefined : items("verifier-attack", values["verifier-attack"]);
+  for (const n of vNames ?? []) if (!(VERIFIER_ATTACKS as readonly string[]).includes(n)) throw new UsageError(`--verifier-attack: each must be one of ${VERIFIER_ATTACKS.join(", ")} (got '${n}')`);
+  if (byzantineVerifiers > 0 && vNames === undefined) throw new UsageError("--byzantine-verifiers needs --verifier-attack NAME");
+  if (byzantineVerifiers === 0 && vNames !== undefined) throw new UsageError("--verifier-attack needs --byzantine-verifiers J > 0");
+  if (vNames !== undefined && vNames.length !== 1 && vNames.length !== byzantineVerifiers) {
+    throw new UsageError(`--verifier-attack lists ${vNames.length} attacks for --byzantine-verifiers ${byzantineVerifiers}: give one name for all of them or exactly ${byzantineVerifiers}, in verifier order`);
   }
-  if (byzantineVerifiers > 0 && vAttack === undefined) throw new UsageError("--byzantine-verifiers needs --verifier-attack NAME");
-  if (byzantineVerifiers === 0 && vAttack !== undefined) throw new UsageError("--verifier-attack needs --byzantine-verifiers J > 0");
   const crashes = values.crash.map((c) => {
     const m = /^([0-9]+)@([0-9]+)(?:\+([0-9]+))?$/.exec(c);
     if (!m) throw new UsageError(`--crash must be TRAINER@ROUND[+SECONDS], like 1@2 or 1@2+25 (got '${c}')`);
@@ -220,7 +224,7 @@ export function parseStartOptions(argv: readonly string[]): StartOptions | "help
     byzantine,
     attack,
     byzantineVerifiers,
-    verifierAttack: byzantineVerifiers > 0 ? (vAttack as VerifierAttack) : undefined,
+    verifierAttacks: byzantineVerifiers > 0 ? (Array.from({ length: byzantineVerifiers }, (_, k) => vNames![vNames!.length === 1 ? 0 : k]!) as VerifierAttack[]) : undefined,
     crashes,
     report: values.report,
   };

@@ -128,7 +128,7 @@ describe("npm run gauntlet (scripts/gauntlet/)", () => {
       assert.deepEqual(runs.map((r) => r.id), ["clean", "lazy-defended"]);
       const f = parseStartOptions(runs[1]!.args);
       assert.ok(f !== "help");
-      assert.deepEqual([f.byzantineVerifiers, f.verifierAttack, f.attack?.names[0]], [1, "lazy", "sign-flip"]);
+      assert.deepEqual([f.byzantineVerifiers, f.verifierAttacks?.[0], f.attack?.names[0]], [1, "lazy", "sign-flip"]);
     });
 
     it("skips the undefended runs with --no-undefended", () => {

@@ -42,7 +42,7 @@ describe("npm start options (scripts/local-run/options.ts)", () => {
       assert.equal(o.toleranceMicros, 0);
       assert.deepEqual(o.trainerBackends, ["auto", "auto", "auto", "auto"]);
       assert.equal(o.byzantineVerifiers, 0);
-      assert.equal(o.verifierAttack, undefined);
+      assert.equal(o.verifierAttacks, undefined);
       assert.equal(o.attack, undefined);
       assert.deepEqual([0, 1, 2, 3].map((i) => trainerAttack(o, i)), [null, null, null, null]);
     });
@@ -92,8 +92,15 @@ describe("npm start options (scripts/local-run/options.ts)", () => {
     it("makes the last J verifiers run the attack", () => {
       const o = parse("--verifiers", "3", "--byzantine-verifiers", "2", "--verifier-attack", "false-challenge");
       assert.equal(o.byzantineVerifiers, 2);
-      assert.equal(o.verifierAttack, "false-challenge");
+      assert.deepEqual(o.verifierAttacks, ["false-challenge", "false-challenge"]);
       assert.deepEqual([0, 1, 2].map((j) => verifierAttack(o, j)), [null, "false-challenge", "false-challenge"]);
+    });
+
+    it("takes one attack per byzantine verifier, in order, and refuses a list of another length", () => {
+      const o = parse("--verifiers", "3", "--byzantine-verifiers", "2", "--verifier-attack", "lazy,false-challenge");
+      assert.deepEqual([0, 1, 2].map((j) => verifierAttack(o, j)), [null, "lazy", "false-challenge"]);
+      refuses(["--verifiers", "3", "--byzantine-verifiers", "1", "--verifier-attack", "lazy,lazy"], "--verifier-attack lists 2 attacks for --byzantine-verifiers 1");
+      refuses(["--verifiers", "3", "--byzantine-verifiers", "2", "--verifier-attack", "lazy,"], "--verifier-attack must be a comma-separated list without empty items");
     });
 
     it("takes lazy, and every verifier as byzantine", () => {
@@ -108,8 +115,8 @@ describe("npm start options (scripts/local-run/options.ts)", () => {
     });
 
     it("refuses an unknown verifier attack, trainer attacks included", () => {
-      refuses(["--byzantine-verifiers", "1", "--verifier-attack", "sign-flip"], "--verifier-attack must be one of lazy, false-challenge (got 'sign-flip')");
-      refuses(["--byzantine-verifiers", "1", "--verifier-attack", "lazy,false-challenge"], "--verifier-attack must be one of lazy, false-challenge");
+      refuses(["--byzantine-verifiers", "1", "--verifier-attack", "sign-flip"], "--verifier-attack: each must be one of lazy, false-challenge (got 'sign-flip')");
+      refuses(["--byzantine-verifiers", "1", "--verifier-attack", "lazy,sign-flip"], "--verifier-attack: each must be one of lazy, false-challenge (got 'sign-flip')");
     });
 
     it("needs both flags together", () => {
