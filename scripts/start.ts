@@ -131,6 +131,17 @@ async function main(o: StartOptions): Promise<number> {
     writeFileSync(keyFile, keyOf(key), { mode: 0o600 });
     return ["node/cli.ts", role, "--rpc", rpc, "--key", keyFile, "--coordinator", d.coordinator, "--game", d.game, "--run", String(runId), "--backend", backend, "--log", "json", "--data-dir", join(dir, dataDir)];
   };
+  /** Kills a peer with SIGKILL where `--crash` says (a trainer's round, or its first game move) and restarts it. */
+  const crashWatch = (role: "trainer" | "verifier", index: number, label: string) => {
+    const crashes = o.crashes.filter((c) => c.role === role && c.index === index).map((c) => ({ ...c, done: false }));
+    return (rec: LogRecord, p: PeerProcess) => {
+      const crash = crashes.find((c) => !c.done && (c.at === "game" ? rec.event === "game move" : rec.event === "training" && roundOf(rec) === c.at));
+      if (!crash) return;
+      crash.done = true;
+      say(`start: kill -9 ${label} ${crash.at === "game" ? "right after its first game move" : `while it trains round ${crash.at}`}; restarting it in ${crash.delay} s`);
+      p.crashAndRestart(crash.delay * 1000).then(() => say(`start: ${label} restarted`));
+    };
+  };
   const trainerList: PeerProcess[] = [];
   /** Every other trainer's latest address (a restarted trainer 0 gets a new port). */
   const bootstrapFor = (i: number) => trainerList.filter((p, k) => k !== i && p.address !== undefined).map((p) => p.address!);
@@ -144,7 +155,7 @@ async function main(o: StartOptions): Promise<number> {
       if (o.attack?.lambda !== undefined) base.push("--attack-lambda", String(o.attack.lambda));
     }
     const label = `trainer ${i}${attack === null ? "" : ` (${attack})`}`;
-    const crashes = o.crashes.filter((c) => c.trainer === i).map((c) => ({ ...c, done: false }));
+    const crash = crashWatch("trainer", i, label);
     const p: PeerProcess = new PeerProcess({
       label,
       args: () => [...base, ...bootstrapFor(i).flatMap((b) => ["--bootstrap", b])],
@@ -152,12 +163,7 @@ async function main(o: StartOptions): Promise<number> {
       retriesBeforeListening: 3,
       onRecord: (rec, line) => {
         trainerLine(label, rec, line);
-        const crash = crashes.find((c) => !c.done && rec.event === "training" && roundOf(rec) === c.round);
-        if (crash) {
-          crash.done = true;
-          say(`start: kill -9 ${label} while it trains round ${crash.round}; restarting it in ${crash.delay} s`);
-          p.crashAndRestart(crash.delay * 1000).then(() => say(`start: ${label} restarted`));
-        }
+        crash(rec, p);
       },
     });
     trainerList[i] = p;
@@ -169,12 +175,16 @@ async function main(o: StartOptions): Promise<number> {
     const label = `verifier ${j}${attack === null ? "" : ` (${attack})`}`;
     const base = common("verifier", verifierAccount(j), `verifier-${j}`, o.backend);
     if (attack !== null) base.push("--attack", attack);
-    const p = new PeerProcess({
+    const crash = crashWatch("verifier", j, label);
+    const p: PeerProcess = new PeerProcess({
       label,
       args: () => [...base, "--bootstrap", bootstrap],
       logFile: join(dir, `verifier-${j}.log`),
       retriesBeforeListening: 3,
-      onRecord: (rec, line) => verifierLine(label, rec, line),
+      onRecord: (rec, line) => {
+        verifierLine(label, rec, line);
+        crash(rec, p);
+      },
     });
     peers.push(p);
     return p;
@@ -211,7 +221,7 @@ async function main(o: StartOptions): Promise<number> {
     attack: trainerAttack(o, i),
     exitCode: trainerCodes[i]!,
     summary: readJson<TrainerSummary>(join(dir, `trainer-${i}`, "summary.json")),
-    restarts: o.crashes.some((c) => c.trainer === i) ? p.restarts : undefined,
+    restarts: o.crashes.some((c) => c.role === "trainer" && c.index === i) ? p.restarts : undefined,
   }));
   const verifierOutcomes: VerifierOutcome[] = verifiers.map((_, j) => ({
     index: j,
@@ -219,6 +229,7 @@ async function main(o: StartOptions): Promise<number> {
     attack: verifierAttack(o, j),
     exitCode: verifierCodes[j]!,
     summary: readJson<Partial<VerifierSummary>>(join(dir, `verifier-${j}`, "summary.json")),
+    restarts: o.crashes.some((c) => c.role === "verifier" && c.index === j) ? verifiers[j]!.restarts : undefined,
   }));
   const built = buildReport(o.rounds, trainers, verifierOutcomes, facts);
   const setup = {

@@ -57,7 +57,9 @@ export const USAGE = `usage: npm start -- [flags]
   --verifier-attack LIST    what they do: ${VERIFIER_ATTACKS.join(", ")} (required when J > 0): lazy attests
                             without checking, false-challenge challenges honest commitments; one name for
                             all of them, or J comma-separated names in verifier order
-  --crash I@R[+S]           kill -9 trainer I while it trains round R, restart it S s later (default 2; repeatable)
+  --crash I@R[+S]           kill -9 trainer I while it trains round R, restart it S s later (default 2; repeatable);
+                            I@game[+S] kills trainer I, vJ@game[+S] verifier J, right after its first
+                            dispute-game move (the restarted process must play on)
   --report FILE             write the JSON report here
   -h, --help                print this help
 Exits 1 if an honest trainer or an honest verifier fails or is slashed, or honest trainers end with different
@@ -68,8 +70,10 @@ export class UsageError extends Error {
 }
 
 export interface Crash {
-  readonly trainer: number;
-  readonly round: number;
+  readonly role: "trainer" | "verifier";
+  readonly index: number;
+  /** A round (a trainer killed while it trains it), or "game": right after the peer's first game move. */
+  readonly at: number | "game";
   /** Seconds between the kill and the restart. */
   readonly delay: number;
 }
@@ -202,10 +206,14 @@ export function parseStartOptions(argv: readonly string[]): StartOptions | "help
   if (vNames !== undefined && vNames.length !== 1 && vNames.length !== byzantineVerifiers) {
     throw new UsageError(`--verifier-attack lists ${vNames.length} attacks for --byzantine-verifiers ${byzantineVerifiers}: give one name for all of them or exactly ${byzantineVerifiers}, in verifier order`);
   }
-  const crashes = values.crash.map((c) => {
-    const m = /^([0-9]+)@([0-9]+)(?:\+([0-9]+))?$/.exec(c);
-    if (!m) throw new UsageError(`--crash must be TRAINER@ROUND[+SECONDS], like 1@2 or 1@2+25 (got '${c}')`);
-    return { trainer: int("crash trainer", m[1]!, 0, trainers - 1), round: int("crash round", m[2]!, 0, rounds - 1), delay: int("crash delay", m[3] ?? "2", 0, 3600) };
+  const crashes = values.crash.map((c): Crash => {
+    const m = /^(v?)([0-9]+)@([0-9]+|game)(?:\+([0-9]+))?$/.exec(c);
+    if (!m || (m[1] === "v" && m[3] !== "game")) throw new UsageError(`--crash must be TRAINER@ROUND[+SECONDS], TRAINER@game[+SECONDS] or vVERIFIER@game[+SECONDS], like 1@2, 1@2+25 or v0@game (got '${c}')`);
+    const role = m[1] === "v" ? "verifier" : "trainer";
+    const index = role === "verifier" ? int("crash verifier", m[2]!, 0, Math.max(0, verifiers - 1)) : int("crash trainer", m[2]!, 0, trainers - 1);
+    if (role === "verifier" && verifiers === 0) throw new UsageError("--crash vJ@game needs --verifiers > 0");
+    const at = m[3] === "game" ? "game" : int("crash round", m[3]!, 0, rounds - 1);
+    return { role, index, at, delay: int("crash delay", m[4] ?? "2", 0, 3600) };
   });
   const attackNames = (names?.length === 1 ? Array.from({ length: byzantine }, () => names[0]!) : (names ?? [])) as AttackName[];
   const attack = byzantine > 0 ? { names: attackNames, ...(lambda !== undefined && { lambda }) } : undefined;

@@ -44,6 +44,8 @@ export interface VerifierOutcome {
   readonly attack: VerifierAttack | null;
   readonly exitCode: number;
   readonly summary: Partial<VerifierSummary> | undefined;
+  /** Set for a verifier `--crash` aimed at. */
+  readonly restarts?: number | undefined;
 }
 
 export interface ChainFacts {
@@ -168,6 +170,7 @@ export function buildReport(rounds: number, trainers: readonly TrainerOutcome[],
       credits: String(facts.credits.get(v.address.toLowerCase()) ?? 0n),
       rewards: str(v.summary?.rewards) ?? "0",
       exitCode: v.exitCode,
+      ...(v.restarts !== undefined && { restarts: v.restarts }),
       activity: Object.fromEntries(ACTIVITY.map((k) => [k, num(v.summary?.[k]) ?? 0])) as Activity,
     })),
   ];

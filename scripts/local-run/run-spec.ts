@@ -1,4 +1,4 @@
-import { defaultRunSpec, ReferenceBackend, roundSchedule, VerificationMode, type RunSpec } from "../../lib/core/index.ts";
+import { defaultRunSpec, gameSeconds, ReferenceBackend, roundSchedule, VerificationMode, type RunSpec } from "../../lib/core/index.ts";
 
 // The run `npm start` creates: 3 shards, checkpoints every 25 steps, batch 64, short windows sized for
 // one machine running every peer, exact or tolerance verification. All times are in seconds.
@@ -42,7 +42,7 @@ export function trainingSeconds(localSteps: number, trainers: number, cores: num
  * aggregate and evaluate). With a pace, the windows are what training needs at that pace (at least 12 s
  * and 20 s), without the H/50 terms (a second, machine-blind estimate of training). `mode` and
  * `toleranceMicros` as given. Audit 10 s and dispute 12 s give a verifier time to fetch and replay a
- * 25-step segment; jury windows 6 s each. Jury of 1 up to 2 verifiers, else 3.
+ * 25-step segment; jury commit window (a game's move window) 12 s, reveal 6 s. Jury of 1 up to 2 verifiers, else 3.
  */
 export function localRunSpec(shape: LocalRunShape): RunSpec {
   const h = shape.localSteps;
@@ -61,7 +61,7 @@ export function localRunSpec(shape: LocalRunShape): RunSpec {
     commitWindow,
     auditWindow: 10,
     disputeWindow: 12,
-    juryCommitWindow: 6,
+    juryCommitWindow: 12, // also a dispute game's move window: room for a peer killed mid-game to restart and move
     juryRevealWindow: 6,
     jurySize: shape.verifiers <= 2 ? 1 : 3,
     maxVerifiers: Math.max(4, shape.verifiers + 1),
@@ -74,8 +74,8 @@ export function localRunSpec(shape: LocalRunShape): RunSpec {
   });
 }
 
-/** When the last round's disputes, a jury included, are settled (chain seconds). */
+/** When the last round's disputes, a jury or a dispute game opened at the audit window's end included, are settled (chain seconds). */
 export function settledBy(spec: RunSpec): number {
   const last = roundSchedule(spec, BigInt(spec.rounds - 1));
-  return Number(last.disputeEnd) + spec.juryCommitWindow + spec.juryRevealWindow;
+  return Math.max(Number(last.disputeEnd) + spec.juryCommitWindow + spec.juryRevealWindow, Number(last.auditEnd) + gameSeconds(spec));
 }
