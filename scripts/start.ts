@@ -178,7 +178,8 @@ async function main(o: StartOptions): Promise<number> {
     const crash = crashWatch("verifier", j, label);
     const p: PeerProcess = new PeerProcess({
       label,
-      args: () => [...base, "--bootstrap", bootstrap],
+      // Every trainer's latest address: a trainer restarted after a crash listens on a new port.
+      args: () => [...base, ...(bootstrapFor(-1).length > 0 ? bootstrapFor(-1) : [bootstrap]).flatMap((b) => ["--bootstrap", b])],
       logFile: join(dir, `verifier-${j}.log`),
       retriesBeforeListening: 3,
       onRecord: (rec, line) => {

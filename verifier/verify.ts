@@ -3,11 +3,11 @@ import { canonicalStateBytes, stateBlob } from "../lib/core/state-hash.ts";
 import { stateRootOf, stateShapes } from "../lib/protocol/step-trace.ts";
 import { VerificationMode, type RunSpec } from "../lib/core/spec.ts";
 import type { MoeSpec, ShardState } from "../lib/ml/moe.ts";
-import { encodeManifest, runSegment, shardName, stateArrays, type VerifiedManifest } from "../lib/protocol/index.ts";
+import { encodeManifest, runSegment, shardName, stateArrays, trainRound, type VerifiedManifest } from "../lib/protocol/index.ts";
 import { checkStart, checkUpdate, compareSegmentEnd, toleranceOf, type CheckName, type CheckResult } from "./checks.ts";
 import { checkpointOf, manifestOf, updateOfCommitment, type CommitmentRef, type EvidenceEnv } from "./evidence.ts";
 import type { EvidenceItem } from "./served.ts";
-import type { RoundData } from "./round-data.ts";
+import type { RoundData, RoundState } from "./round-data.ts";
 
 // The verification of one segment of one commitment: the procedure an auditor runs on its assigned
 // segment and a juror runs on a disputed one (docs/VERIFIER.md). The auditor runs all three checks; a juror
@@ -50,8 +50,11 @@ export async function verifySegment(env: VerifyEnv, role: Role, ref: CommitmentR
   const agreed = await env.rounds.agreed(ref.round, deadline);
   if (!agreed) return { kind: "undecided", reason: `the agreed state of round ${ref.round} could not be established` };
   const agreedHash = agreed.hashes[name]!;
+  /** Data not served: in exact mode the trajectory is public (S_r, the seed, the dataset), so it is derived. */
+  const withheld = async (missing: string, segmentData: boolean): Promise<Verdict> =>
+    (exact && (await derivedVerdict(env, ref, agreed, last, missing))) || { kind: "unavailable", missing, segmentData };
   const manifest = agreed.manifests.get(ref.trainer.toLowerCase()) ?? (await manifestOf(env.evidence, ref, segments, deadline));
-  if (!manifest) return { kind: "unavailable", missing: "manifest", segmentData: true };
+  if (!manifest) return withheld("manifest", true);
   const evidence: EvidenceItem[] = [{ key: ref.root, bytes: encodeManifest(manifest.checkpointRoots) }];
   const failed = (r: CheckResult & { ok: false }, ends?: { s0: ShardState; sH: ShardState }): Verdict =>
     agreed.confirmed
@@ -70,7 +73,7 @@ export async function verifySegment(env: VerifyEnv, role: Role, ref: CommitmentR
 
   // 2. The segment, replayed from its committed start.
   const start = await checkpoint(segment);
-  if (!start) return { kind: "unavailable", missing: `checkpoint ${segment}`, segmentData: true };
+  if (!start) return withheld(`checkpoint ${segment}`, true);
   evidence.push({ key: hashes[segment]!, bytes: stateBlob(stateArrays(start)) });
   let end: ShardState | undefined;
   if (!exact) {
@@ -90,10 +93,10 @@ export async function verifySegment(env: VerifyEnv, role: Role, ref: CommitmentR
   if (role === "auditor" || segment === last) {
     const extra = segment !== last; // data jurors of this segment would not ask for
     const s0 = await checkpoint(0);
-    if (!s0) return { kind: "unavailable", missing: "checkpoint 0", segmentData: !extra };
+    if (!s0) return withheld("checkpoint 0", !extra);
     // After an exact pass of the last segment, the replayed state is s_H (same hash, same bytes).
     const sH = segment === last && exact && same(stateRootOf(stateArrays(replayed), shapes), hashes[segments]!) ? replayed : segment === last && end ? end : await checkpoint(segments);
-    if (!sH) return { kind: "unavailable", missing: `checkpoint ${segments}`, segmentData: !extra };
+    if (!sH) return withheld(`checkpoint ${segments}`, !extra);
     let update: Float32Array[] | undefined;
     if (!exact) {
       update = await updateOfCommitment(env.evidence, ref, shapes, deadline);
@@ -107,4 +110,20 @@ export async function verifySegment(env: VerifyEnv, role: Role, ref: CommitmentR
     }
   }
   return { kind: "pass", manifest };
+}
+
+/**
+ * Exact mode, data withheld: the trajectory derived from S_r and the round's seed (trainRound, what an honest
+ * trainer computes). When its root is the commitment's, the commitment is that trajectory, served or not: its
+ * update is checked against the derived Δ (a wrong one is then a failed update check, which an update game
+ * settles); when it is not, undefined (the data is missing and nothing public says what it was).
+ */
+async function derivedVerdict(env: VerifyEnv, ref: CommitmentRef, agreed: RoundState, last: number, missing: string): Promise<Verdict | undefined> {
+  const ctx = await env.rounds.context(ref, agreed);
+  const traj = await trainRound(ctx, agreed.state[ctx.shardName]!, { pause: () => new Promise<void>((resolve) => setImmediate(resolve)) });
+  if (!same(traj.root, ref.root)) return undefined;
+  if (same(traj.updateHash, ref.updateHash)) return { kind: "pass", manifest: traj };
+  const reason = `${missing} withheld; the trajectory derived from S_r is the committed one, but its update ${traj.updateHash} is not the committed ${ref.updateHash}`;
+  if (!agreed.confirmed) return { kind: "undecided", reason: `${reason}, and round ${ref.round}'s agreed state rests on this node's own copy only` };
+  return { kind: "fail", check: "update", segment: last, reason, manifest: traj, evidence: [], ends: { s0: traj.checkpoints[0]!, sH: traj.finalState } };
 }

@@ -107,10 +107,22 @@ describe("verifier: verifying a segment (verifier/verify.ts)", function () {
     assert.equal((await verifySegment(v, "juror", ref, 1, 200)).kind, "pass");
   });
 
-  it("reports data nobody served by the deadline as unavailable", async () => {
-    const { v, ref } = await env(honest, { withhold: [1] });
+  it("reports data nobody served by the deadline as unavailable, when it is not the trajectory derived from S_r", async () => {
+    const { v, ref } = await env(corrupt, { withhold: [1] });
     const r = await verifySegment(v, "auditor", ref, 1, 100); // deadline now: no time to fetch
     assert.deepEqual(r, { kind: "unavailable", missing: "checkpoint 1", segmentData: true });
+  });
+
+  it("exact mode: derives withheld data from S_r and the seed; the honest trajectory passes, a wrong update fails the update check", async () => {
+    const { v, ref } = await env(honest, { withhold: [1] });
+    const r = await verifySegment(v, "auditor", ref, 1, 100);
+    assert.equal(r.kind, "pass");
+    if (r.kind === "pass") assert.deepEqual(r.manifest.checkpointRoots, honest.checkpointRoots);
+    const wrong = await verifySegment(v, "auditor", { ...ref, updateHash: corrupt.updateHash }, 1, 100);
+    assert.ok(wrong.kind === "fail" && wrong.check === "update" && wrong.segment === 2, wrong.kind);
+    if (wrong.kind === "fail") assert.equal(stateRoot("expert-0", wrong.ends!.sH, moe), honest.checkpointRoots[3], "the update game gets the derived s_0 and s_H");
+    const unsure = await env(honest, { withhold: [1], confirmed: false });
+    assert.equal((await verifySegment(unsure.v, "auditor", { ...unsure.ref, updateHash: corrupt.updateHash }, 1, 100)).kind, "undecided");
   });
 
   it("does not accuse on an agreed state that rests on its own copy only", async () => {
