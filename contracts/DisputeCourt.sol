@@ -4,24 +4,20 @@ pragma solidity 0.8.30;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {IRunCoordinator} from "./interfaces/IRunCoordinator.sol";
 import {GameHost} from "./GameHost.sol";
 import {RunSpec, DisputeKind, CommitStatus} from "./types/RunSpec.sol";
 import {RunSchedule} from "./libraries/RunSchedule.sol";
 import {CommitmentSlot} from "./libraries/CommitmentSlot.sol";
 import {TrajectoryLeaf} from "./libraries/TrajectoryLeaf.sol";
+import {AnnouncementSignature} from "./libraries/AnnouncementSignature.sol";
 
 /// @title DisputeCourt
 /// @notice Challenges, unavailability reports, juries with commit-reveal votes, and equivocation proofs.
-abstract contract DisputeCourt is GameHost, EIP712 {
+abstract contract DisputeCourt is GameHost {
     using SafeERC20 for IERC20;
     using RunSchedule for RunSpec;
     using CommitmentSlot for uint256;
-
-    bytes32 public constant ANNOUNCEMENT_TYPEHASH =
-        keccak256("Announcement(uint256 runId,uint16 shard,uint64 round,bytes32 root,bytes32 updateHash)");
 
     /// @inheritdoc IRunCoordinator
     function challenge(uint256 runId, uint64 round, address trainer, Claim calldata claim_, Leaf calldata leaf, bytes32[] calldata proof)
@@ -174,10 +170,7 @@ abstract contract DisputeCourt is GameHost, EIP712 {
         Claim calldata committed
     ) external nonReentrant {
         RunSpec storage s = _run(runId).spec;
-        bytes32 structHash = keccak256(
-            abi.encode(ANNOUNCEMENT_TYPEHASH, runId, announcement.shard, round, announcement.root, announcement.updateHash)
-        );
-        address signer = ECDSA.recover(_hashTypedDataV4(structHash), signature);
+        address signer = AnnouncementSignature.signerOf(runId, round, announcement, signature);
         uint256 word = _commitments[runId][round][signer];
         CommitStatus status = word.status();
         bool slashable = status == CommitStatus.Committed || status == CommitStatus.Attested || status == CommitStatus.Disputed;

@@ -3,7 +3,6 @@ pragma solidity 0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {IStaking} from "./interfaces/IStaking.sol";
 import {IRunCoordinator} from "./interfaces/IRunCoordinator.sol";
 import {CoordinatorBase} from "./CoordinatorBase.sol";
@@ -24,7 +23,7 @@ contract RunCoordinator is DisputeCourt {
     /// @notice After the last round's dispute window, trainers have this long to finalize before the owner may reclaim the pool.
     uint64 public constant RECLAIM_GRACE = 7 days;
 
-    constructor(IStaking staking_, address game_) CoordinatorBase(staking_, game_) EIP712("Verihive", "1") {}
+    constructor(IStaking staking_, address game_) CoordinatorBase(staking_, game_) {}
 
     /// @inheritdoc IRunCoordinator
     function createRun(RunSpec calldata spec) external nonReentrant returns (uint256 runId) {

@@ -136,6 +136,11 @@ interface IRunCoordinatorErrors {
     /// @param round The round.
     /// @param signer The recovered signer.
     error EquivocationNotProven(uint256 runId, uint64 round, address signer);
+    /// @notice The announcement's signature is malformed (OpenZeppelin's ECDSA errors, raised in the linked
+    /// AnnouncementSignature library and declared here so that clients can decode them).
+    error ECDSAInvalidSignature();
+    error ECDSAInvalidSignatureLength(uint256 length);
+    error ECDSAInvalidSignatureS(bytes32 s);
     /// @notice Nothing to claim or reclaim.
     /// @param runId The run.
     /// @param account The caller.

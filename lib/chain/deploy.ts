@@ -55,7 +55,7 @@ async function send(wallet: Wallet, client: PublicClient, request: Parameters<Wa
 
 /**
  * Deploys the staking vault, the dispute game with its one-step prover, and the coordinator (linked with
- * RunSpecRules), then binds the game and the vault to the coordinator (and deploys a stake token unless one is
+ * RunSpecRules and AnnouncementSignature), then binds the game and the vault to the coordinator (and deploys a stake token unless one is
  * given), one transaction at a time.
  */
 export async function deployVerihive(wallet: Wallet, client: PublicClient, opts: DeployOptions): Promise<Deployment> {
@@ -65,9 +65,10 @@ export async function deployVerihive(wallet: Wallet, client: PublicClient, opts:
     (await deploy(wallet, client, "StakeToken.sol/StakeToken", stakeTokenAbi as Abi, [deployer, opts.initialSupply ?? 10n ** 27n]));
   const staking = await deploy(wallet, client, "Staking.sol/Staking", stakingAbi as Abi, [token, opts.unbondingPeriod]);
   const rules = await deploy(wallet, client, "libraries/RunSpecRules.sol/RunSpecRules", [], []);
+  const signatures = await deploy(wallet, client, "libraries/AnnouncementSignature.sol/AnnouncementSignature", [], []);
   const prover = await deploy(wallet, client, "OneStepProver.sol/OneStepProver", [], []);
   const game = await deploy(wallet, client, "DisputeGame.sol/DisputeGame", disputeGameAbi as Abi, [prover]);
-  const coordinator = await deploy(wallet, client, "RunCoordinator.sol/RunCoordinator", runCoordinatorAbi as Abi, [staking, game], { RunSpecRules: rules });
+  const coordinator = await deploy(wallet, client, "RunCoordinator.sol/RunCoordinator", runCoordinatorAbi as Abi, [staking, game], { RunSpecRules: rules, AnnouncementSignature: signatures });
   const account = wallet.account;
   const chain = wallet.chain;
   await send(wallet, client, { address: game, abi: disputeGameAbi, functionName: "bind", args: [coordinator], account, chain });

@@ -1360,7 +1360,7 @@ describe("RunCoordinator: disputes", () => {
       );
     });
 
-    it("accepts an announcement signed with signAnnouncement by a local account", async () => {
+    it("accepts an announcement signed with signAnnouncement by a local account, under this chain's and coordinator's domain only", async () => {
       const f = await networkHelpers.loadFixture(withRun);
       const local = privateKeyToAccount(keccak256(stringToHex("verihive/equivocating-trainer")));
       await networkHelpers.setBalance(local.address, 10n ** 20n);
@@ -1374,12 +1374,20 @@ describe("RunCoordinator: disputes", () => {
       await f.coordinator.write.commit([f.runId, 0n, tr.claim.root, tr.claim.updateHash, tr.claim.samples], { account: local });
       const message: Announcement = { runId: f.runId, shard: 0, round: 0n, root: ZERO32, updateHash: tr.claim.updateHash };
       const signature = await signAnnouncement(local, await f.publicClient.getChainId(), f.coordinator.address, message);
-      await viem.assertions.emitWithArgs(
-        f.coordinator.write.proveEquivocation([f.runId, 0n, { shard: 0, root: ZERO32, updateHash: tr.claim.updateHash }, signature, tr.claim]),
-        f.coordinator,
-        "TrainerSlashed",
-        [f.runId, 0n, local.address, SLASH, true],
-      );
+      // The domain is Verihive v1 of this chain and this coordinator (AnnouncementSignature): the same message
+      // signed for another contract or chain recovers another address, which has no commitment.
+      const arg = { shard: 0, root: ZERO32, updateHash: tr.claim.updateHash };
+      const chainId = await f.publicClient.getChainId();
+      for (const other of [await signAnnouncement(local, chainId, f.staking.address, message), await signAnnouncement(local, chainId + 1, f.coordinator.address, message)]) {
+        await viem.assertions.revertWithCustomError(f.coordinator.write.proveEquivocation([f.runId, 0n, arg, other, tr.claim]), f.coordinator, "CommitStatusInvalid");
+      }
+      await viem.assertions.emitWithArgs(f.coordinator.write.proveEquivocation([f.runId, 0n, arg, signature, tr.claim]), f.coordinator, "TrainerSlashed", [
+        f.runId,
+        0n,
+        local.address,
+        SLASH,
+        true,
+      ]);
     });
 
     it("slashes a disputed commitment, after which a guilty verdict only returns the bond", async () => {
@@ -1515,22 +1523,6 @@ describe("RunCoordinator: disputes", () => {
   });
 
   describe("views", () => {
-    it("eip712Domain (ERC-5267) is the domain Verihive v1 of this chain and contract that announcements are signed under", async () => {
-      const f = await networkHelpers.loadFixture(withRun);
-      const chainId = await f.publicClient.getChainId();
-      const [fields, name, version, domainChain, verifyingContract] = await f.coordinator.read.eip712Domain();
-      assert.equal(fields, "0x0f");
-      assert.deepEqual([name, version, domainChain, verifyingContract.toLowerCase()], ["Verihive", "1", BigInt(chainId), f.coordinator.address.toLowerCase()]);
-    });
-
-    it("ANNOUNCEMENT_TYPEHASH is the hash of the Announcement type", async () => {
-      const f = await networkHelpers.loadFixture(withRun);
-      assert.equal(
-        await f.coordinator.read.ANNOUNCEMENT_TYPEHASH(),
-        keccak256(stringToHex("Announcement(uint256 runId,uint16 shard,uint64 round,bytes32 root,bytes32 updateHash)")),
-      );
-    });
-
     it("disputeOf reverts for an unknown dispute", async () => {
       const f = await networkHelpers.loadFixture(withRun);
       await viem.assertions.revertWithCustomErrorWithArgs(f.coordinator.read.disputeOf([1n]), f.coordinator, "DisputeUnknown", [1n]);

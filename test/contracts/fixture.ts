@@ -45,9 +45,10 @@ export async function deployCore() {
   const token = await viem.deployContract("StakeToken", [owner.account.address, 1_000_000_000n * TOKEN]);
   const staking = await viem.deployContract("Staking", [token.address, UNBONDING]);
   const rules = await viem.deployContract("RunSpecRules");
+  const signatures = await viem.deployContract("AnnouncementSignature");
   const prover = await viem.deployContract("OneStepProver");
   const game = await viem.deployContract("DisputeGame", [prover.address]);
-  const coordinator = await viem.deployContract("RunCoordinator", [staking.address, game.address], { libraries: { RunSpecRules: rules.address } });
+  const coordinator = await viem.deployContract("RunCoordinator", [staking.address, game.address], { libraries: { RunSpecRules: rules.address, AnnouncementSignature: signatures.address } });
   await game.write.bind([coordinator.address]);
   await staking.write.setCoordinator([coordinator.address]);
   const others = wallets.slice(1, 14);
