@@ -21,18 +21,44 @@ import {UpdateGame} from "./UpdateGame.sol";
 contract DisputeGame is UpdateGame {
     uint8 internal constant SELECT_INDEX = 22;
     uint32 internal constant MAX_ROUTED = 1 << 20;
+    /// @notice The segment of a challenge on a trajectory that was not served (see `challenge`).
+    uint32 public constant ANY_SEGMENT = type(uint32).max;
 
     constructor(IOneStepProver prover_) UpdateGame(prover_) {}
 
-    /// @notice Opens a game on `segment` of a commitment; the coordinator takes the caller's bond.
+    /// @notice Opens a game on `segment` of a commitment; the coordinator takes the caller's bond. `ANY_SEGMENT`
+    /// (the trainer did not serve its trajectory) first makes the trainer post its manifest, from which the
+    /// challenger picks the segment.
     function challenge(uint256 runId, uint64 round, address trainer, IRunCoordinator.Claim calldata claim, uint32 segment)
         external
         returns (uint256 gameId)
     {
         Game storage g;
         (gameId, g) = _open(runId, round, trainer, claim, segment);
+        if (segment != ANY_SEGMENT && segment >= g.segments) revert GameDataInvalid(gameId, 1);
+        _next(gameId, g, segment == ANY_SEGMENT ? Phase.Manifest : Phase.Steps, 0);
+    }
+
+    /// @notice Trainer, on a challenge of ANY_SEGMENT: every checkpoint root of its trajectory (segments + 1), each
+    /// leaf (j, roots[j], roots[j + 1]) with its proof against the commitment's root.
+    function postManifest(uint256 gameId, bytes32[] calldata roots, bytes32[][] calldata proofs) external {
+        Game storage g = _turn(gameId, Phase.Manifest);
+        uint32 n = g.segments;
+        if (roots.length != n + 1 || proofs.length != n) revert GameDataInvalid(gameId, 15);
+        for (uint32 j; j < n; ++j) {
+            bytes32 leaf = TrajectoryLeaf.hash(g.runId, g.shard, g.round, j, roots[j], roots[j + 1]);
+            if (!MerkleProof.verifyCalldata(proofs[j], g.claimRoot, leaf)) revert GameDataInvalid(gameId, 3);
+        }
+        emit ManifestPosted(gameId, roots);
+        _next(gameId, g, Phase.PickSegment, 0);
+    }
+
+    /// @notice Challenger: the segment of the posted manifest it disputes; the game goes on as a challenge of it.
+    function pickSegment(uint256 gameId, uint32 segment) external {
+        Game storage g = _turn(gameId, Phase.PickSegment);
         if (segment >= g.segments) revert GameDataInvalid(gameId, 1);
-        _next(gameId, g, Phase.Steps, 0);
+        g.segment = segment;
+        _next(gameId, g, Phase.Steps, segment);
     }
 
     /// @notice Trainer: the c + 1 state roots of the segment's steps, its leaf's proof and, after segment 0, the

@@ -23,7 +23,9 @@ abstract contract GameBase {
         OneStep, // challenger: an element of the chunk, recomputed on-chain
         Over,
         UpdateOpen, // trainer (update game): the chunks of s_0, s_H and the update at the picked place
-        UpdateElement // challenger (update game): an element where the update is not s_0 ⊖ s_H
+        UpdateElement, // challenger (update game): an element where the update is not s_0 ⊖ s_H
+        Manifest, // trainer (a challenge on no segment: its data was not served): every checkpoint root
+        PickSegment // challenger: the segment it disputes; the game goes on at Steps
     }
 
     /// @notice Why a game ended.
@@ -85,6 +87,7 @@ abstract contract GameBase {
     event ChunksPosted(uint256 indexed gameId, bytes32[] leaves);
     event ChunkOpened(uint256 indexed gameId, bytes data);
     event UpdateOpened(uint256 indexed gameId, bytes start, bytes end, bytes update);
+    event ManifestPosted(uint256 indexed gameId, bytes32[] roots);
     event GameEnded(uint256 indexed gameId, bool trainerLost, Reason reason);
 
     error GameUnbound();
@@ -95,7 +98,7 @@ abstract contract GameBase {
     error GameDeadlineAhead(uint256 gameId, uint64 deadline);
     /// @notice A move's data does not fit what the game holds (`what`: 1 segment, 2 steps, 3 leaf proof, 4 junction
     /// proof, 5 pick, 6 header, 7 routed count, 8 trace, 9 tensor, 10 program leaf, 11 chunks, 12 chunk, 13 element,
-    /// 14 state tensor).
+    /// 14 state tensor, 15 manifest length).
     error GameDataInvalid(uint256 gameId, uint8 what);
 
     constructor(IOneStepProver prover_) {
@@ -159,7 +162,8 @@ abstract contract GameBase {
     }
 
     function _trainerMoves(Phase p) internal pure returns (bool) {
-        return p == Phase.Steps || p == Phase.Trace || p == Phase.Chunks || p == Phase.Open || p == Phase.UpdateOpen;
+        return p == Phase.Steps || p == Phase.Trace || p == Phase.Chunks || p == Phase.Open || p == Phase.UpdateOpen
+            || p == Phase.Manifest;
     }
 
     /// @dev The game, checked to be in `p`, before its deadline, with the caller as the party to move.

@@ -71,6 +71,11 @@ contract OneStepProver is IOneStepProver {
     error OpMalformed();
 
     /// @inheritdoc IOneStepProver
+    function subtract(uint256 a, uint256 b) external pure returns (uint256) {
+        return Float32.sub(a, b);
+    }
+
+    /// @inheritdoc IOneStepProver
     function valueOf(Context calldata ctx, Op calldata op, uint256 i, uint256 j, RowOpening[] calldata reads)
         external
         pure

@@ -104,7 +104,7 @@ abstract contract UpdateGame is GameBase {
         uint256 from = uint256(g.chunk) * TensorMerkle.CHUNK_BYTES;
         if (offset < from || offset + 4 > from + update.length) revert GameDataInvalid(gameId, 13);
         uint256 at = offset - from;
-        uint256 expected = Float32.sub(_wordLE(start, at), _wordLE(end, at));
+        uint256 expected = prover.subtract(_wordLE(start, at), _wordLE(end, at));
         uint256 claimed = _wordLE(update, at);
         bool same = expected == claimed || (Float32.isNaN(expected) && Float32.isNaN(claimed));
         _end(gameId, g, !same, Reason.OneStep);

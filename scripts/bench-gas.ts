@@ -33,7 +33,7 @@ if (args.includes("--json")) {
 } else {
   console.log("operation                    gas      target");
   for (const [name, gas] of Object.entries(report)) {
-    const target = TARGETS[name] ?? (name.startsWith("game.") || name.startsWith("update.") ? 5_000_000 : undefined);
+    const target = TARGETS[name] ?? (name.startsWith("game.") || name.startsWith("update.") || name.startsWith("manifest.") ? 5_000_000 : undefined);
     const verdict = target === undefined ? "" : `${target}  ${gas <= target ? "ok" : "OVER"}`;
     console.log(`${name.padEnd(26)} ${String(gas).padStart(9)}  ${verdict}`);
   }

@@ -187,6 +187,18 @@ export class Auditor {
       }
       case "unavailable": {
         log.warn("data not served", { round, trainer: c.trainer, missing: v.missing, segment });
+        // Exact mode: the trajectory is not the one derived from S_r (verify.ts), so a game makes the trainer
+        // post its manifest on-chain and goes on at the first segment that differs.
+        if (this.#p.games && spec.mode === VerificationMode.Exact) {
+          try {
+            const game = await this.#p.games.challengeManifest(c);
+            log.info("challenged", { round, trainer: c.trainer, check: "unavailable", game });
+            return { outcome: "challenged", extra: { check: "unavailable", missing: v.missing, game: game.toString() } };
+          } catch (e) {
+            log.error("game not opened", { round, trainer: c.trainer, error: errorNameOf(e), reason: (e as Error).message });
+            return { outcome: "unavailable", extra: { missing: v.missing } };
+          }
+        }
         if (!v.segmentData) return { outcome: "unavailable", extra: { missing: v.missing, note: "only the update check's data is missing: neither attested nor reported" } };
         if (!(await this.#stillMine(c))) return { outcome: "unavailable", extra: { missing: v.missing, note: "reassigned or no longer Committed" } };
         try {

@@ -5,11 +5,12 @@ import { datasetTree } from "../lib/ml/dataset-root.ts";
 import type { MoeSpec, ShardState } from "../lib/ml/moe.ts";
 import { trainStep } from "../lib/ml/step.ts";
 import type { GameState } from "../lib/chain/actions/read-game.ts";
-import { updateChallenge, type ChallengerView } from "../lib/protocol/game-engine.ts";
+import { ANY_SEGMENT, GamePhase, updateChallenge, type ChallengerView } from "../lib/protocol/game-engine.ts";
 import { programTree, type ProgramTree } from "../lib/protocol/program-commit.ts";
 import { shardName, stepConfigFor } from "../lib/protocol/shards.ts";
 import { stateRootOf, stateShapes, traceStep, type StepTrace } from "../lib/protocol/step-trace.ts";
-import { stateArrays, stepBatch } from "../lib/protocol/trajectory.ts";
+import { stateArrays, stepBatch, trainRound, type RoundTrajectory } from "../lib/protocol/trajectory.ts";
+import { decodeStateBlob } from "../lib/core/state-hash.ts";
 import type { Journal } from "../node/journal.ts";
 import type { Logger } from "../node/log.ts";
 import type { VerifierChain } from "./chain-actions.ts";
@@ -45,6 +46,7 @@ export class VerifierGames {
   readonly #player: GamePlayer;
   readonly #programs: ProgramTree;
   readonly #views = new Map<string, Promise<ChallengerView | undefined>>();
+  readonly #derived = new Map<string, Promise<RoundTrajectory | undefined>>();
   #ticking: Promise<void> | undefined;
 
   constructor(p: VerifierGamesParams) {
@@ -76,6 +78,17 @@ export class VerifierGames {
     return this.#p.chain.withBond(this.#p.spec.challengeBond, () => this.#player.challenge(c.round, c.trainer, claim, segment));
   }
 
+  /**
+   * Opens a game on a commitment whose data was not served and whose trajectory is not the one derived from S_r:
+   * the trainer must post its manifest on-chain, and this verifier then picks the first segment that differs.
+   */
+  challengeManifest(c: CommitmentRef): Promise<bigint> {
+    const claim = { root: c.root, updateHash: c.updateHash, samples: c.samples };
+    return this.#p.chain.withBond(this.#p.spec.challengeBond, () =>
+      this.#player.openGame({ functionName: "challenge", args: [this.#p.runId, c.round, c.trainer, claim, ANY_SEGMENT] }, { round: c.round, trainer: c.trainer }),
+    );
+  }
+
   /** Opens an update game on the first element where `update` is not s_0 − s_H; undefined when it is right everywhere. */
   async challengeUpdate(c: CommitmentRef, s0: ShardState, sH: ShardState, update: readonly Float32Array[]): Promise<bigint | undefined> {
     const shapes = stateShapes(shardName(c.shard, this.#p.moe), this.#p.moe);
@@ -98,6 +111,7 @@ export class VerifierGames {
   /** This verifier's replay of a game's segment from the start the trainer posted (cached per segment). */
   #view(s: GameState): Promise<ChallengerView | undefined> {
     const { round, trainer, segment } = s.record;
+    if (s.record.phase === GamePhase.PickSegment) return this.#trajectoryView(s);
     const start = s.posted.roots?.[0];
     if (!start) return Promise.resolve(undefined);
     const key = `${round}:${trainer.toLowerCase()}:${segment}:${start}`;
@@ -120,7 +134,7 @@ export class VerifierGames {
     if (!agreed) return undefined;
     const ctx = await rounds.context(ref, agreed);
     const shapes = stateShapes(ctx.shardName, moe);
-    const from = await checkpointOf(evidence, ref, start, shapes, segment, Number(deadline));
+    const from = (await this.#local(start, shapes)) ?? (await this.#derivedState(s, start)) ?? (await checkpointOf(evidence, ref, start, shapes, segment, Number(deadline)));
     if (!from) {
       log.warn("game: the segment's start state is not available", { round, trainer, segment, start });
       return undefined;
@@ -143,6 +157,50 @@ export class VerifierGames {
       },
       batch: (t) => ({ dataset: ctx.dataset, tree, indices: stepBatch(ctx, t).indices }),
     };
+  }
+
+  /** A state this node holds (persisted with a challenge's evidence, or fetched before). */
+  async #local(root: `0x${string}`, shapes: readonly (readonly [number, number])[]): Promise<ShardState | undefined> {
+    const bytes = await this.#p.evidence.served.lookup(root);
+    if (!bytes) return undefined;
+    const arrays = decodeStateBlob(bytes, shapes.map(([r, c]) => r * c));
+    return { params: arrays.slice(0, arrays.length / 2), slots: arrays.slice(arrays.length / 2) };
+  }
+
+  /** The round of a game's commitment as an honest trainer computes it from S_r (once per commitment). */
+  #derive(s: GameState): Promise<RoundTrajectory | undefined> {
+    const { round, trainer, deadline } = s.record;
+    const key = `${round}:${trainer.toLowerCase()}`;
+    let got = this.#derived.get(key);
+    if (!got) {
+      got = (async () => {
+        const ref = await this.#p.rounds.commitment(round, trainer);
+        const agreed = ref && (await this.#p.rounds.agreed(round, Number(deadline)));
+        if (!ref || !agreed) return undefined;
+        const ctx = await this.#p.rounds.context(ref, agreed);
+        return trainRound(ctx, agreed.state[ctx.shardName]!);
+      })();
+      this.#derived.set(key, got);
+      void got.then((t) => t ?? this.#derived.delete(key), () => this.#derived.delete(key));
+    }
+    return got;
+  }
+
+  /** A checkpoint of the derived round, if `root` is one of its roots. */
+  async #derivedState(s: GameState, root: `0x${string}`): Promise<ShardState | undefined> {
+    const t = await this.#derive(s);
+    const k = t?.checkpointRoots.findIndex((r) => r.toLowerCase() === root.toLowerCase()) ?? -1;
+    return k >= 0 ? t!.checkpoints[k] : undefined;
+  }
+
+  /** What PickSegment needs: the checkpoint roots of the derived round. */
+  async #trajectoryView(s: GameState): Promise<ChallengerView | undefined> {
+    const [t, ref] = await Promise.all([this.#derive(s), this.#p.rounds.commitment(s.record.round, s.record.trainer)]);
+    if (!t || !ref) return undefined;
+    const none = (): never => {
+      throw new Error("no segment is picked yet");
+    };
+    return { shard: ref.shard, stepRoots: none, trace: none, batch: none, trajectory: () => t.checkpointRoots };
   }
 
   async #ended(id: bigint): Promise<void> {

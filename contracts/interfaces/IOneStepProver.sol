@@ -53,6 +53,10 @@ interface IOneStepProver {
     /// @notice A row does not open against its commitment (position `read` in the list).
     error RowOpeningInvalid(uint256 read);
 
+    /// @notice a ⊖ b in binary32 (bits in, bits out): the update game's one element, here so that the game's own
+    /// bytecode carries no float arithmetic.
+    function subtract(uint256 a, uint256 b) external pure returns (uint256);
+
     /// @notice Element (i, j) of `op`, recomputed from `reads` (each opened against `ctx`), as binary32 bits.
     function valueOf(Context calldata ctx, Op calldata op, uint256 i, uint256 j, RowOpening[] calldata reads)
         external

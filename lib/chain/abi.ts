@@ -3762,6 +3762,25 @@ export const disputeGameAbi = [
         "type": "bytes32[]"
       }
     ],
+    "name": "ManifestPosted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32[]",
+        "name": "roots",
+        "type": "bytes32[]"
+      }
+    ],
     "name": "StepsPosted",
     "type": "event"
   },
@@ -3820,6 +3839,19 @@ export const disputeGameAbi = [
     ],
     "name": "UpdateOpened",
     "type": "event"
+  },
+  {
+    "inputs": [],
+    "name": "ANY_SEGMENT",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
   },
   {
     "inputs": [
@@ -4789,6 +4821,24 @@ export const disputeGameAbi = [
         "type": "uint256"
       },
       {
+        "internalType": "uint32",
+        "name": "segment",
+        "type": "uint32"
+      }
+    ],
+    "name": "pickSegment",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
         "internalType": "bytes32[]",
         "name": "roots",
         "type": "bytes32[]"
@@ -4818,6 +4868,29 @@ export const disputeGameAbi = [
       }
     ],
     "name": "postChunks",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "roots",
+        "type": "bytes32[]"
+      },
+      {
+        "internalType": "bytes32[][]",
+        "name": "proofs",
+        "type": "bytes32[][]"
+      }
+    ],
+    "name": "postManifest",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

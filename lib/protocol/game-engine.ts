@@ -38,9 +38,14 @@ export const GamePhase = {
   Over: 9,
   UpdateOpen: 10,
   UpdateElement: 11,
+  Manifest: 12,
+  PickSegment: 13,
 } as const;
 
-const TRAINER_PHASES: ReadonlySet<number> = new Set([GamePhase.Steps, GamePhase.Trace, GamePhase.Chunks, GamePhase.Open, GamePhase.UpdateOpen]);
+/** The segment of a challenge on a trajectory that was not served: the trainer posts its manifest first. */
+export const ANY_SEGMENT = 0xffffffff;
+
+const TRAINER_PHASES: ReadonlySet<number> = new Set([GamePhase.Steps, GamePhase.Trace, GamePhase.Chunks, GamePhase.Open, GamePhase.UpdateOpen, GamePhase.Manifest]);
 
 /** The fields of a game's record (DisputeGame.gameOf) a move depends on. */
 export interface GameRecord {
@@ -64,6 +69,8 @@ export interface Posted {
   leaves?: readonly Hex[];
   chunk?: Hex;
   update?: { start: Hex; end: Hex; update: Hex };
+  /** Every checkpoint root, on a challenge of ANY_SEGMENT. */
+  manifest?: readonly Hex[];
 }
 
 /** A move as a contract call on DisputeGame. */
@@ -102,6 +109,8 @@ export function trainerMove(id: bigint, g: GameRecord, posted: Posted, r: Traine
       return { functionName: "postChunks", args: [id, chunksMove(r.trace(g.step), g.tensor)] };
     case GamePhase.Open:
       return { functionName: "open", args: [id, openMove(r.trace(g.step), g.tensor, g.chunk)] };
+    case GamePhase.Manifest:
+      return { functionName: "postManifest", args: [id, r.checkpointRoots, r.checkpointRoots.slice(0, -1).map((_, j) => r.tree.proof(j))] };
     case GamePhase.UpdateOpen: {
       const e = r.ends();
       const chunks = [e.s0, e.sH, e.update].map((a) => tensorChunk(a, e.shapes, g.tensor, g.chunk));
@@ -120,6 +129,8 @@ export interface ChallengerView {
   trace(step: number): StepTrace;
   /** The batch of local step t (dataset, its tree, the indices). */
   batch(step: number): BatchSource;
+  /** Its own checkpoint roots of the whole round (derived from S_r and the seed): for a challenge of ANY_SEGMENT. */
+  trajectory?(): readonly Hex[];
 }
 
 /**
@@ -132,6 +143,11 @@ export function challengerMove(id: bigint, g: GameRecord, posted: Posted, v: Cha
     if (!posted.update) return null;
     const e = disputedElement(posted.update, g.chunk, g.cols);
     return e && { functionName: "checkUpdate", args: [id, posted.update.start, posted.update.end, posted.update.update, BigInt(e.i), BigInt(e.j)] };
+  }
+  if (g.phase === GamePhase.PickSegment) {
+    // The first segment whose leaf differs from its own derived trajectory (starts that differ: S_r is not on-chain).
+    const j = posted.manifest && v?.trajectory ? disputedStep(v.trajectory(), posted.manifest) : null;
+    return j === null ? null : { functionName: "pickSegment", args: [id, j] };
   }
   if (!v) return null; // a step game needs the challenger's own replay
   switch (g.phase) {

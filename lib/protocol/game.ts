@@ -31,7 +31,10 @@ export function stepsMove(checkpointRoots: readonly Hex[], tree: MerkleTree, seg
   };
 }
 
-/** Challenger, PickStep: the first step whose start it agrees with and whose end it does not. */
+/**
+ * Challenger, PickStep: the first step whose start it agrees with and whose end it does not. The same rule
+ * picks a segment from a posted manifest (PickSegment); null when the starts already differ.
+ */
 export function disputedStep(mine: readonly Hex[], theirs: readonly Hex[]): number | null {
   if (mine.length !== theirs.length || mine[0] !== theirs[0]) return null;
   for (let t = 0; t + 1 < mine.length; t++) if (mine[t + 1] !== theirs[t + 1]) return t;

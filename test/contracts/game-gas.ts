@@ -1,8 +1,10 @@
 // Gas of every move of a whole game, both sides, for `npm run bench:gas`: the one-op fraud in a gate step and in
 // an expert step at the default batch size (64), each disputed to the wrong element of the first matrix
 // product (the largest one-step check of the model). gameTotal is the dearer game's sum, challenge included.
-// update.*: the three moves of the update game on a sign-flipped update.
+// update.*: the three moves of the update game on a sign-flipped update; manifest.*: the two moves a challenge of
+// an unserved trajectory adds before the step game.
 import { disputedUpdate, endsOf, tensorChunk, updateWriter } from "../../lib/protocol/game.ts";
+import { ANY_SEGMENT } from "../../lib/protocol/game-engine.ts";
 import { programTree } from "../../lib/protocol/program-commit.ts";
 import { stateShapes } from "../../lib/protocol/step-trace.ts";
 import { stateArrays } from "../../lib/protocol/trajectory.ts";
@@ -51,6 +53,20 @@ export async function measureGameGas(batchSize = 64): Promise<Record<string, num
     report["update.openUpdate"] = await gasOf(f.game.write.openUpdate([id, endsOf(round.checkpointRoots, round.tree), chunks[0]!, chunks[1]!, chunks[2]!], { account: round.trainer }));
     report["update.checkUpdate"] = await gasOf(f.game.write.checkUpdate([id, chunks[0]!.data, chunks[1]!.data, chunks[2]!.data, BigInt(pick.i), BigInt(pick.j)], { account: v }));
     if ((await f.game.read.gameOf([id])).phase !== 9) throw new Error("the update game did not end");
+  }
+  // A trajectory not served (a challenge of ANY_SEGMENT): the manifest the trainer posts (segments + 1 roots, a
+  // proof per leaf; 2 segments here) and the segment the challenger picks, before the step game goes on.
+  {
+    const account = f.trainers[3]!.account;
+    const round = computeRound(f, 0n, seed, account.address, 1, true);
+    await f.coordinator.write.commit([f.runId, 0n, round.claim.root, round.claim.updateHash, round.claim.samples], { account });
+    const v = f.verifiers[3]!.account;
+    const id = (await f.game.read.gameCount()) + 1n;
+    const gasOf = async (hash: Promise<`0x${string}`>) => Number((await publicClient.waitForTransactionReceipt({ hash: await hash })).gasUsed);
+    report["manifest.challenge"] = await gasOf(f.game.write.challenge([f.runId, 0n, round.trainer, round.claim, ANY_SEGMENT], { account: v }));
+    const proofs = round.checkpointRoots.slice(0, -1).map((_, j) => round.tree.proof(j));
+    report["manifest.postManifest"] = await gasOf(f.game.write.postManifest([id, round.checkpointRoots, proofs], { account: round.trainer }));
+    report["manifest.pickSegment"] = await gasOf(f.game.write.pickSegment([id, 0], { account: v }));
   }
   report.gameTotal = total;
   report.gameMoves = 9;

@@ -21,6 +21,7 @@ export async function readGame(client: PublicClient, game: Address, id: bigint, 
     if (log.eventName === "TracePosted") posted.trace = { items: a.items as readonly `0x${string}`[], m: Number(a.m) };
     if (log.eventName === "ChunksPosted") posted.leaves = a.leaves as Posted["leaves"];
     if (log.eventName === "ChunkOpened") posted.chunk = a.data as `0x${string}`;
+    if (log.eventName === "ManifestPosted") posted.manifest = a.roots as Posted["manifest"];
     if (log.eventName === "UpdateOpened") posted.update = { start: a.start as `0x${string}`, end: a.end as `0x${string}`, update: a.update as `0x${string}` };
   }
   const record = {
