@@ -5,7 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IGameHost} from "./interfaces/IGameHost.sol";
 import {CoordinatorBase} from "./CoordinatorBase.sol";
-import {RunSpec, Role, CommitStatus} from "./types/RunSpec.sol";
+import {RunSpec, Role, CommitStatus, VerificationMode} from "./types/RunSpec.sol";
 import {RunSchedule} from "./libraries/RunSchedule.sol";
 import {CommitmentSlot} from "./libraries/CommitmentSlot.sol";
 
@@ -29,7 +29,7 @@ abstract contract GameHost is CoordinatorBase, IGameHost {
         _onlyGame();
         RunSpec storage s = _run(runId).spec;
         uint256 games = _games[runId][round][trainer];
-        uint256 word = _openForDispute(runId, round, trainer, challenger, s.opensAt(round), uint128(games) > 0);
+        uint256 word = _openForDispute(runId, round, trainer, challenger, s.opensAt(round), true);
         if (!word.matches(claim_.root, claim_.updateHash, claim_.samples)) revert CommitClaimMismatch(runId, round, trainer);
         if (word.status() == CommitStatus.Attested) games |= ATTESTED_FLAG;
         _games[runId][round][trainer] = games + 1;
@@ -79,22 +79,25 @@ abstract contract GameHost is CoordinatorBase, IGameHost {
         if (msg.sender != _game) revert GameHostCaller(msg.sender);
     }
 
-    /// @dev Checks `challenger` is a verifier, the window is open and the commitment can be disputed
-    /// (also when already Disputed, if `again`: several games may run on one commitment).
-    function _openForDispute(uint256 runId, uint64 round, address trainer, address challenger, uint64 opensAt, bool again)
+    /// @dev Checks `challenger` is a verifier, the window is open, the dispute is the run's kind (a game, `byGame`,
+    /// in exact mode, which settles bit for bit; a jury in tolerance mode) and the commitment can be disputed (by a
+    /// game also when already Disputed: several games may run on one commitment, and only games dispute in exact
+    /// mode).
+    function _openForDispute(uint256 runId, uint64 round, address trainer, address challenger, uint64 opensAt, bool byGame)
         internal
         view
         returns (uint256 word)
     {
         _activeParticipant(runId, challenger, Role.Verifier);
         RunSpec storage s = _runs[runId].spec;
+        if ((s.mode == VerificationMode.Exact) != byGame) revert DisputeModeInvalid(runId);
         uint64 closesAt = s.auditEnd(round);
         if (round >= s.rounds || block.timestamp < opensAt || block.timestamp >= closesAt) {
             revert RoundWindowClosed(runId, round, opensAt, closesAt);
         }
         word = _commitments[runId][round][trainer];
         CommitStatus status = word.status();
-        if (status != CommitStatus.Committed && status != CommitStatus.Attested && !(again && status == CommitStatus.Disputed)) {
+        if (status != CommitStatus.Committed && status != CommitStatus.Attested && !(byGame && status == CommitStatus.Disputed)) {
             revert CommitStatusInvalid(runId, round, trainer, status);
         }
     }

@@ -21,7 +21,7 @@ contract RunCoordinator is DisputeCourt {
     using CommitmentSlot for uint256;
 
     /// @notice After the last round's dispute window, trainers have this long to finalize before the owner may reclaim the pool.
-    uint64 public constant RECLAIM_GRACE = 7 days;
+    uint64 internal constant RECLAIM_GRACE = 7 days;
 
     constructor(IStaking staking_, address game_) CoordinatorBase(staking_, game_) {}
 

@@ -168,6 +168,12 @@ export class Auditor {
         await this.#p.served.persist(round, c.trainer, v.evidence);
         const game = await this.#openGame(c, v);
         if (game) return game;
+        if (spec.mode === VerificationMode.Exact) {
+          // Exact-mode runs dispute by game only (a vote could convict an honest trainer): what no game can show
+          // (a start other than S_r, which is not on-chain until issue 18; an update not served) stays unproven.
+          log.warn("check failed, and no dispute game can show it", { round, trainer: c.trainer, check: v.check, segment: v.segment });
+          return { outcome: "failed", extra: { check: v.check, leaf: v.segment, reason: v.reason, note: "not disputable by a game" } };
+        }
         const leaf = v.manifest.leaves[v.segment]!;
         try {
           const { hash: tx, disputeId } = await chain.challenge(
@@ -199,6 +205,7 @@ export class Auditor {
             return { outcome: "unavailable", extra: { missing: v.missing } };
           }
         }
+        if (spec.mode === VerificationMode.Exact) return { outcome: "unavailable", extra: { missing: v.missing, note: "no game (--game) to dispute it with" } };
         if (!v.segmentData) return { outcome: "unavailable", extra: { missing: v.missing, note: "only the update check's data is missing: neither attested nor reported" } };
         if (!(await this.#stillMine(c))) return { outcome: "unavailable", extra: { missing: v.missing, note: "reassigned or no longer Committed" } };
         try {
@@ -218,8 +225,8 @@ export class Auditor {
 
   /**
    * In exact mode a wrong segment or a wrong update is settled by a dispute game (docs/PROTOCOL.md 7.1–7.2)
-   * that this verifier wins alone. Undefined where the game cannot settle it (a wrong start: S_r is not on-chain;
-   * tolerance mode; an update that is not served): the jury dispute then stands.
+   * that this verifier wins alone. Undefined where no game settles it (a wrong start: S_r is not on-chain; an
+   * update that is not served; tolerance mode, whose disputes go to a jury).
    */
   async #openGame(c: CommitmentRef, v: Extract<Verdict, { kind: "fail" }>): Promise<{ outcome: AuditOutcome; extra: Record<string, unknown> } | undefined> {
     const { games, log, spec } = this.#p;

@@ -181,7 +181,7 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
     const games = opts.game
       ? new VerifierGames({ spec, moe, chain, game: opts.game, runId: opts.runId, fromBlock: run.createdAtBlock, rounds, evidence, stats, journal, onChange: report, log })
       : undefined;
-    if (!games && exact) log.warn("no --game given: frauds go to juries instead of dispute games");
+    if (!games && exact) log.warn("no --game given: this verifier can attest, but not dispute, in an exact-mode run (disputes are games only)");
     const auditor = new Auditor({
       spec,
       chain,

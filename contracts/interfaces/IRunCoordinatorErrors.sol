@@ -66,6 +66,10 @@ interface IRunCoordinatorErrors {
     /// @param opensAt When the window opens.
     /// @param closesAt When it closes.
     error RoundWindowClosed(uint256 runId, uint64 round, uint64 opensAt, uint64 closesAt);
+    /// @notice The dispute is not the run's kind: an exact-mode run settles disputes by the dispute game only (a
+    /// vote could convict an honest trainer), a tolerance-mode run by a jury only (the game settles bit for bit).
+    /// @param runId The run.
+    error DisputeModeInvalid(uint256 runId);
     /// @notice The round's seed is not set yet (call `openRound`).
     /// @param runId The run.
     /// @param round The round.

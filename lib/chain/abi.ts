@@ -1057,6 +1057,17 @@ export const runCoordinatorAbi = [
     "inputs": [
       {
         "internalType": "uint256",
+        "name": "runId",
+        "type": "uint256"
+      }
+    ],
+    "name": "DisputeModeInvalid",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
         "name": "disputeId",
         "type": "uint256"
       },
@@ -2273,19 +2284,6 @@ export const runCoordinatorAbi = [
     ],
     "name": "VoteRevealed",
     "type": "event"
-  },
-  {
-    "inputs": [],
-    "name": "RECLAIM_GRACE",
-    "outputs": [
-      {
-        "internalType": "uint64",
-        "name": "",
-        "type": "uint64"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
   },
   {
     "inputs": [

@@ -25,6 +25,7 @@ export const ATTACK_LAMBDA: Readonly<Record<AttackName, number>> = {
   stale: 1, // no strength
   "free-ride": 1, // no strength
   "one-op": 1, // no strength: +1 in one element of one operation per segment (exact mode)
+  "hide-one-op": 1, // no strength: one-op that serves no audit data
 };
 
 /** The trainer attack the byzantine trainers run beside a verifier attack. */

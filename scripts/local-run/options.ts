@@ -16,6 +16,7 @@ const ATTACKS = {
   stale: true,
   "free-ride": true,
   "one-op": true,
+  "hide-one-op": true,
 } satisfies Record<AttackName, true>;
 export const ATTACK_CHOICES = Object.keys(ATTACKS) as AttackName[];
 const BACKENDS = ["auto", "gpu", "node", "wasm", "cpu"];

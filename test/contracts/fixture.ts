@@ -11,6 +11,7 @@ import {
   type Claim,
   type RunSpec,
   type TrajectoryLeaf,
+  VerificationMode,
 } from "../../lib/core/index.ts";
 
 export const connection = await network.getOrCreate();
@@ -31,6 +32,9 @@ export function testSpec(startTime: bigint, overrides: Partial<RunSpec> = {}): R
     batchSize: 8,
     auditRateBps: 10_000,
     jurySize: 3,
+    // Juries decide only tolerance-mode runs (exact mode disputes by game only: gameSpec in game-scenario.ts).
+    mode: VerificationMode.Tolerance,
+    toleranceMicros: 50_000,
     slashBps: 5000, // half, so tests can see what is left of a slashed stake
     minTrainerStake: 100n * TOKEN,
     ...overrides,

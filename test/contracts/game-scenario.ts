@@ -2,7 +2,7 @@
 // seed-derived MNIST batches (honest, or with the one-op fraud), committed under state roots, and what an honest
 // verifier recomputes of it. test/contracts/game-play.ts plays games on them.
 import type { Address, Hex } from "viem";
-import { batchIndices, type Claim, type RunSpec } from "../../lib/core/index.ts";
+import { batchIndices, VerificationMode, type Claim, type RunSpec } from "../../lib/core/index.ts";
 import { datasetTree } from "../../lib/ml/dataset-root.ts";
 import { DEFAULT_STEP_CONFIG, gatherBatch, initModel, loadMnist, paramsOf, trainStep, type ModelState, type ShardState, type StepConfig } from "../../lib/ml/index.ts";
 import { oneOpConfig } from "../../node/trainer/attacks/one-op.ts";
@@ -28,6 +28,8 @@ export function gameSpec(batchSize = 8): Partial<RunSpec> {
     datasetSize: BigInt(dataset.count),
     datasetRoot: datasetTreeOnce.root,
     modelHash: programTree(batchSize, CONFIG).root,
+    mode: VerificationMode.Exact, // games settle exact-mode runs only
+    toleranceMicros: 0,
     juryCommitWindow: 600, // the game's move window until juries go
   };
 }

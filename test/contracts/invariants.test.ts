@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "mocha";
 import fc from "fast-check";
 import { keccak256, parseEventLogs, stringToHex, type Address, type Hash, type Hex } from "viem";
-import { announcementTypedData, CommitStatus } from "../../lib/core/index.ts";
+import { announcementTypedData, CommitStatus, VerificationMode } from "../../lib/core/index.ts";
 import { disputeGameAbi, runCoordinatorAbi } from "../../lib/chain/abi.ts";
 import { deployCore, seatRun, networkHelpers, schedule, timeTo, trajectory, viem, voteHash, type RunFixture } from "./fixture.ts";
 
@@ -98,13 +98,15 @@ describe("invariants under random action sequences", function () {
     const wallets = [...base.trainers, ...base.verifiers, base.outsider, base.spare[0]!];
     const accounts = [base.owner.account.address, ...base.wallets.slice(1, 14).map((w) => w.account.address)];
     const trainers = base.trainers.map((w) => w.account.address);
-    const totals = { steps: 0, reverts: 0, slashes: 0, finalized: 0, games: 0 };
+    const totals = { steps: 0, reverts: 0, slashes: 0, finalized: 0, games: 0, juries: 0 };
 
     await fc.assert(
-      fc.asyncProperty(fc.array(action, { minLength: 20, maxLength: 60 }), async (actions) => {
-        // Chain time is not rewound with the snapshot: each sequence gets a run that starts now.
+      fc.asyncProperty(fc.boolean(), fc.array(action, { minLength: 20, maxLength: 60 }), async (exact, actions) => {
+        // Chain time is not rewound with the snapshot: each sequence gets a run that starts now. An exact-mode run
+        // disputes by games only, a tolerance-mode run by juries only.
         const core = await networkHelpers.loadFixture(deployWithLens);
-        const f = { ...(await seatRun(core, { juryCommitWindow: 900, juryRevealWindow: 900 })), lens: core.lens };
+        const mode = exact ? { mode: VerificationMode.Exact, toleranceMicros: 0 } : {};
+        const f = { ...(await seatRun(core, { juryCommitWindow: 900, juryRevealWindow: 900, ...mode })), lens: core.lens };
         const model = new Model();
         const boundaries = Array.from({ length: ROUNDS }, (_, r) => PHASES.map((p) => schedule(f.spec, BigInt(r))[p]))
           .flat()
@@ -261,6 +263,9 @@ describe("invariants under random action sequences", function () {
             model.reverts++; // rejected by the contracts: the invariants below must still hold
           }
           if (hash && process.env.DEBUG_PROP) console.log("ok", a.kind);
+          const jury = a.kind === "challenge" || a.kind === "reportUnavailable";
+          if (hash && (exact ? jury : a.kind === "gameChallenge")) assert.fail(`${a.kind} accepted in a ${exact ? "exact" : "tolerance"}-mode run`);
+          if (hash && jury) totals.juries++;
           if (hash) {
             const receipt = await publicClient.waitForTransactionReceipt({ hash });
             for (const log of parseEventLogs({ abi: disputeGameAbi, logs: receipt.logs })) {
@@ -295,8 +300,10 @@ describe("invariants under random action sequences", function () {
       { numRuns: RUNS, seed: SEED },
     );
     // The generator must reach the interesting states, or the property says little.
-    console.log(`      seed ${SEED}: ${totals.steps} steps, ${totals.reverts} rejected, ${totals.slashes} slashes, ${totals.finalized} finalizations, ${totals.games} games ended`);
+    console.log(
+      `      seed ${SEED}: ${totals.steps} steps, ${totals.reverts} rejected, ${totals.slashes} slashes, ${totals.finalized} finalizations, ${totals.games} games ended, ${totals.juries} jury disputes opened`,
+    );
     // (Short runs, e.g. VERIHIVE_PROPERTY_RUNS=50 while iterating, may not get there.)
-    if (RUNS >= 500) assert.ok(totals.slashes > 0 && totals.finalized > 0 && totals.games > 0, "sequences reached slashing, finalization and game ends");
+    if (RUNS >= 500) assert.ok(totals.slashes > 0 && totals.finalized > 0 && totals.games > 0 && totals.juries > 0, "sequences reached slashing, finalization, game ends and juries");
   });
 });

@@ -1546,10 +1546,9 @@ describe("RunCoordinator: runs", () => {
       assert.deepEqual(await f.coordinator.read.roundOf([f.runId, 0n]), { seed: ZERO32, auditSeed: ZERO32, auditVerifierCount: 0 });
     });
 
-    it("reports the staking vault, the reclaim grace and no disputes", async () => {
+    it("reports the staking vault and no disputes", async () => {
       const f = await networkHelpers.loadFixture(withRun);
       assert.equal((await f.coordinator.read.staking()).toLowerCase(), f.staking.address.toLowerCase());
-      assert.equal(await f.coordinator.read.RECLAIM_GRACE(), RECLAIM_GRACE);
       assert.equal(await f.coordinator.read.disputeCount(), 0n);
       assert.equal(await f.coordinator.read.runCount(), 1n);
     });

@@ -2,9 +2,10 @@
 // against honest trainers and verifiers on a real chain. What must happen, per docs/PROTOCOL.md and
 // docs/VERIFIER.md:
 //   sign-flip, label-flip,  exact mode: audited, and slashed through a dispute game (7.1, 7.2) that a single
-//   one-op                  honest verifier wins alone, whatever the other verifiers do (lazy ones attest
+//   one-op, hide-one-op     honest verifier wins alone, whatever the other verifiers do (lazy ones attest
 //                           blind); removed, their updates left out after (one-op: one element of one
-//                           operation per segment wrong, on the reference kernels)
+//                           operation per segment wrong, on the reference kernels; hide-one-op serves no
+//                           audit data either, and must post its manifest on-chain in the game)
 //   false-challenge         exact mode: loses every game it opens, its bond going to the honest trainer;
 //                           tolerance mode: acquitted by the jury, the trainers keep stake and credit
 //   equivocate              proved on-chain from its signed gossip, slashed without a jury
@@ -68,9 +69,10 @@ const byAttack = (r: Report, name: string) => r.peers.find((p) => p.attack === n
 describe("end to end: attacks are caught, honest peers are not harmed", function () {
   this.timeout(480_000);
 
-  it("sign-flip, label-flip and one-op trainers are slashed through dispute games won by a single verifier (exact mode, no jury)", async () => {
-    const r = await start(["--trainers", "6", "--rounds", "3", "--verifiers", "1", "--byzantine", "3", "--attack", "sign-flip,label-flip,one-op"]);
-    for (const name of ["sign-flip", "label-flip", "one-op"]) {
+  it("sign-flip, label-flip, one-op and hide-one-op trainers are slashed through dispute games won by a single verifier (exact mode, no jury)", async () => {
+    // 7 trainers: every shard keeps an honest one (a shard left without committers has no agreed S_r: issue 18).
+    const r = await start(["--trainers", "7", "--rounds", "3", "--verifiers", "1", "--byzantine", "4", "--attack", "sign-flip,label-flip,one-op,hide-one-op"]);
+    for (const name of ["sign-flip", "label-flip", "one-op", "hide-one-op"]) {
       const p = byAttack(r, name);
       assert.equal(p.slashed, true, `${name} slashed (exit code ${(p as { exitCode?: number }).exitCode})`);
       assert.ok(p.slashedFor?.includes("fraud"), `${name} slashed for fraud (${p.slashedFor?.join(",")})`);
@@ -81,7 +83,7 @@ describe("end to end: attacks are caught, honest peers are not harmed", function
       assert.equal(p.credits, "9600", "3 rounds x 50 steps x 64 credited"); // every honest commitment finalized
     }
     const [v] = r.peers.filter((p) => p.role === "verifier");
-    assert.ok((v!.activity?.gamesWon ?? 0) >= 3, `every attacker lost a game (${JSON.stringify(v!.activity)})`);
+    assert.ok((v!.activity?.gamesWon ?? 0) >= 4, `every attacker lost a game, hide-one-op after posting its manifest (${JSON.stringify(v!.activity)})`);
     assert.equal(v!.activity?.gamesLost, 0, "the honest verifier loses no game");
     assert.equal((v!.activity?.disputesWon ?? 0) + (v!.activity?.disputesLost ?? 0), 0, "no jury was needed");
     assert.equal(v!.slashed, false);

@@ -268,7 +268,7 @@ describe("node config (node/config.ts)", () => {
     it("refuses an unknown backend, log format or attack name", () => {
       assertProblem(withFlag("backend", "tpu"), "--backend must be one of auto, gpu, node, wasm, cpu (got 'tpu')");
       assertProblem(withFlag("log", "xml"), "--log must be one of auto, json, pretty (got 'xml')");
-      assertProblem(withFlag("attack", "scale-update"), "--attack must be one of sign-flip, noise, label-flip, equivocate, withhold, alie, ipm, stale, free-ride, one-op (got 'scale-update')");
+      assertProblem(withFlag("attack", "scale-update"), "--attack must be one of sign-flip, noise, label-flip, equivocate, withhold, alie, ipm, stale, free-ride, one-op, hide-one-op (got 'scale-update')");
     });
 
     it("names each missing required setting and its variable", () => {
@@ -341,7 +341,7 @@ describe("node config (node/config.ts)", () => {
 
   describe("attacks", () => {
     it("takes each attack name, with lambda defaulting to 1", () => {
-      for (const name of ["sign-flip", "noise", "label-flip", "equivocate", "withhold", "alie", "ipm", "stale", "free-ride", "one-op"]) {
+      for (const name of ["sign-flip", "noise", "label-flip", "equivocate", "withhold", "alie", "ipm", "stale", "free-ride", "one-op", "hide-one-op"]) {
         assert.deepEqual(trainer(withFlag("attack", name)).attack, { name, lambda: 1 });
       }
     });
@@ -370,12 +370,12 @@ describe("node config (node/config.ts)", () => {
     });
 
     it("refuses a verifier attack name for a trainer", () => {
-      assertProblem(withFlag("attack", "lazy"), "--attack must be one of sign-flip, noise, label-flip, equivocate, withhold, alie, ipm, stale, free-ride, one-op (got 'lazy')");
+      assertProblem(withFlag("attack", "lazy"), "--attack must be one of sign-flip, noise, label-flip, equivocate, withhold, alie, ipm, stale, free-ride, one-op, hide-one-op (got 'lazy')");
     });
 
     it("documents every attack and its strength in the trainer's help", () => {
       const text = trainerHelp();
-      for (const name of ["sign-flip", "noise", "label-flip", "equivocate", "withhold", "alie", "ipm", "stale", "free-ride", "one-op"]) assert.ok(text.includes(name), name);
+      for (const name of ["sign-flip", "noise", "label-flip", "equivocate", "withhold", "alie", "ipm", "stale", "free-ride", "one-op", "hide-one-op"]) assert.ok(text.includes(name), name);
       assert.ok(text.includes("--attack-lambda X") && !text.includes("--attack-fraction"));
     });
   });

@@ -81,10 +81,10 @@ describe("npm run gauntlet (scripts/gauntlet/)", () => {
   describe("flags", () => {
     it("defaults to every trainer attack on 8 trainers of which 3 byzantine, 2 verifiers", () => {
       const o = parse();
-      assert.deepEqual(o.entries, ["sign-flip", "noise", "label-flip", "equivocate", "withhold", "alie", "ipm", "stale", "free-ride", "one-op"]);
+      assert.deepEqual(o.entries, ["sign-flip", "noise", "label-flip", "equivocate", "withhold", "alie", "ipm", "stale", "free-ride", "one-op", "hide-one-op"]);
       assert.deepEqual([o.trainers, o.byzantine, o.verifiers, o.rounds, o.localSteps, o.auditRateBps], [8, 3, 2, DEFAULTS.rounds, DEFAULTS.localSteps, DEFAULTS.auditRateBps]);
       assert.equal(o.undefended, true);
-      assert.equal(planRuns(o).length, 21);
+      assert.equal(planRuns(o).length, 23);
     });
 
     it("shortens runs and the list with --quick, unless rounds, steps or attacks are given", () => {

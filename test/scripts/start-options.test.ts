@@ -77,7 +77,7 @@ describe("npm start options (scripts/local-run/options.ts)", () => {
     });
 
     it("refuses an unknown name anywhere in the list, and empty items", () => {
-      refuses(["--byzantine", "2", "--attack", "sign-flip,lazy"], "--attack: each must be one of sign-flip, noise, label-flip, equivocate, withhold, alie, ipm, stale, free-ride, one-op (got 'lazy')");
+      refuses(["--byzantine", "2", "--attack", "sign-flip,lazy"], "--attack: each must be one of sign-flip, noise, label-flip, equivocate, withhold, alie, ipm, stale, free-ride, one-op, hide-one-op (got 'lazy')");
       refuses(["--byzantine", "2", "--attack", "sign-flip,"], "--attack must be a comma-separated list without empty items (got 'sign-flip,')");
       refuses(["--byzantine", "1", "--attack", ""], "--attack must be a comma-separated list without empty items");
     });

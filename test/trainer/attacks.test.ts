@@ -9,7 +9,7 @@ const PARAMS: AttackParams = { lambda: 1, seed: 7 };
 
 describe("trainer attacks (node/trainer/attacks)", () => {
   it("lists the nine attacks and builds each by name", () => {
-    assert.deepEqual([...ATTACK_NAMES].sort(), ["alie", "equivocate", "free-ride", "ipm", "label-flip", "noise", "one-op", "sign-flip", "stale", "withhold"]);
+    assert.deepEqual([...ATTACK_NAMES].sort(), ["alie", "equivocate", "free-ride", "hide-one-op", "ipm", "label-flip", "noise", "one-op", "sign-flip", "stale", "withhold"]);
     for (const name of ATTACK_NAMES) assert.equal(createAttack(name, PARAMS).name, name);
   });
 
@@ -70,8 +70,11 @@ describe("trainer attacks (node/trainer/attacks)", () => {
       assert.equal(a.announced, undefined);
     });
 
-    it("is the only attack that withholds", () => {
-      for (const name of ATTACK_NAMES) if (name !== "withhold") assert.equal(createAttack(name, PARAMS).servesAuditData, true);
+    it("is the only attack that withholds, with hide-one-op (one-op that withholds)", () => {
+      for (const name of ATTACK_NAMES) if (name !== "withhold" && name !== "hide-one-op") assert.equal(createAttack(name, PARAMS).servesAuditData, true);
+      const hidden = createAttack("hide-one-op", PARAMS);
+      assert.equal(hidden.servesAuditData, false, "hide-one-op withholds too");
+      assert.equal(hidden.stepConfig, createAttack("one-op", PARAMS).stepConfig, "with one-op's fraud");
     });
   });
 });

@@ -5,7 +5,7 @@ import { freeRide } from "./free-ride.ts";
 import { ipm } from "./ipm.ts";
 import { labelFlip } from "./label-flip.ts";
 import { noise } from "./noise.ts";
-import { oneOp } from "./one-op.ts";
+import { hideOneOp, oneOp } from "./one-op.ts";
 import { signFlip } from "./sign-flip.ts";
 import { stale } from "./stale.ts";
 import type { AttackName, AttackParams, TrainerAttack } from "./types.ts";
@@ -22,7 +22,8 @@ import { withhold } from "./withhold.ts";
 //   ipm.ts         commits −ε × its own honest Δ (inner-product manipulation)
 //   stale.ts       commits the update it committed last time (replays an old update)
 //   free-ride.ts   commits another trainer's update of the round and claims the samples
-//   one-op.ts      exact mode: one element of one operation of one step per segment is wrong (+1 in z1)
+//   one-op.ts      exact mode: one element of one operation of one step per segment is wrong (+1 in z1);
+//                  hide-one-op also serves no audit data
 //   segments.ts    which segments a partial cheater corrupts (bench:detection's model), finite float32
 //   update-math.ts coordinate-wise mean and standard deviation, element-wise maps over updates
 // sign-flip, noise and the last four replace the committed update (replaceUpdate) and keep the honest trajectory's root, so an
@@ -41,6 +42,7 @@ const FACTORIES: Record<AttackName, (params: AttackParams) => TrainerAttack> = {
   stale,
   "free-ride": freeRide,
   "one-op": oneOp,
+  "hide-one-op": hideOneOp,
 };
 
 /** Every attack name, in help order. */

@@ -32,3 +32,12 @@ export function oneOpConfig(honest: StepConfig, checkpointInterval: number): Ste
 export function oneOp(_params: AttackParams): TrainerAttack {
   return { name: "one-op", servesAuditData: true, stepConfig: oneOpConfig };
 }
+
+/**
+ * hide-one-op: one-op, and it serves no audit data (checkpoints, manifests), as withhold. Caught by: an auditor
+ * that derives the trajectory from S_r and the seed, finds it is not the commitment, and opens a game of
+ * ANY_SEGMENT: the trainer must post its manifest on-chain (or lose at the deadline), then loses the step game.
+ */
+export function hideOneOp(_params: AttackParams): TrainerAttack {
+  return { name: "hide-one-op", servesAuditData: false, stepConfig: oneOpConfig };
+}

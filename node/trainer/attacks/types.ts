@@ -5,7 +5,7 @@ import type { StepConfig } from "../../../lib/ml/step.ts";
 // The contract between the trainer's round loop and an attack under test (`--attack NAME`). An honest
 // trainer has no attack. Each attack lives in its own module in this folder and sets only the hooks it needs.
 
-export type AttackName = "sign-flip" | "noise" | "label-flip" | "equivocate" | "withhold" | "alie" | "ipm" | "stale" | "free-ride" | "one-op";
+export type AttackName = "sign-flip" | "noise" | "label-flip" | "equivocate" | "withhold" | "alie" | "ipm" | "stale" | "free-ride" | "one-op" | "hide-one-op";
 
 export interface AttackParams {
   /** Strength λ (sign-flip: update × −λ; noise: λ × the honest norm). Default 1. */
