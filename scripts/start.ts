@@ -15,7 +15,7 @@ import { DEFAULT_MOE_SPEC, trainingSetRoot, type BackendPreference } from "../li
 import { modelRoot } from "../lib/protocol/program-commit.ts";
 import { ensureBundle } from "../node/bundle.ts";
 import type { TrainerSummary } from "../node/trainer/trainer.ts";
-import { creditsOf, slashesOf, slashRoundsOf } from "./local-run/chain-facts.ts";
+import { creditsOf, gamesOf, slashesOf, slashRoundsOf } from "./local-run/chain-facts.ts";
 import { parseStartOptions, trainerAttack, UsageError, USAGE, verifierAttack, type StartOptions } from "./local-run/options.ts";
 import { PeerProcess, type LogRecord } from "./local-run/peer-process.ts";
 import { buildReport, reportTable, type TrainerOutcome, type VerifierOutcome, type VerifierSummary } from "./local-run/report.ts";
@@ -242,7 +242,9 @@ async function main(o: StartOptions): Promise<number> {
     auditRateBps: o.auditRateBps,
     aggregation: o.undefended ? ("mean" as const) : ("centered-clip" as const),
   };
-  const report = { setup, ...built.report };
+  // Every dispute game of the run, as the chain records it (who played whom, who lost), for tests and readers.
+  const games = (await gamesOf(owner.publicClient, d.game, runId)).map((g) => ({ id: Number(g.id), round: Number(g.round), trainer: g.trainer, challenger: g.challenger, trainerLost: g.trainerLost ?? null }));
+  const report = { setup, ...built.report, games };
   const failures = built.failures;
   if (o.report) writeFileSync(o.report, `${JSON.stringify(report, null, 2)}\n`);
   say("");

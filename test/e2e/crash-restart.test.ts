@@ -28,6 +28,7 @@ interface Report {
     restarts?: number;
     activity?: { challenged: number; gamesWon: number; gamesLost: number };
   }[];
+  games?: { trainer: string; challenger: string; trainerLost: boolean | null }[];
 }
 
 describe("end to end: trainers killed mid-round and restarted", function () {
@@ -74,6 +75,9 @@ describe("end to end: trainers killed mid-round and restarted", function () {
     assert.ok(cheat!.slashedFor?.includes("fraud"), "the one-op trainer loses the game the restarted verifier plays on");
     assert.ok((v!.activity?.gamesWon ?? 0) >= 1, `the verifier won the true game (${JSON.stringify(v!.activity)})`);
     assert.equal((v!.activity?.gamesWon ?? 0) + (v!.activity?.gamesLost ?? 0), v!.activity?.challenged, "every game it opened ended");
+    // The false challenger lost every game it opened on an honest trainer, and won the one on the fraud.
+    for (const g of r.games!) assert.equal(g.trainerLost, g.trainer.toLowerCase() === cheat!.address.toLowerCase(), `game on ${g.trainer}`);
+    assert.ok(r.games!.some((g) => g.trainerLost === false), "it opened false games");
     assert.equal(r.stateHashesAgree, true);
   });
 });
