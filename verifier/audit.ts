@@ -38,8 +38,10 @@ export interface AuditorParams {
   onChange: () => void;
   /** Misbehaviour under test (`--attack`); honest verifiers have none. */
   attack?: VerifierAttack;
-  /** The dispute games (exact mode); without them every failed check goes to a jury. */
-  games?: VerifierGames;
+  /** The dispute games (exact mode); without them an exact-mode verifier can attest but not dispute. */
+  games?: Pick<VerifierGames, "challengeSegment" | "challengeUpdate" | "challengeManifest">;
+  /** The segment verification (verifySegment; a unit test of the auditor's choices gives its own verdicts). */
+  verifySegment?: typeof verifySegment;
   log: Logger;
   signal: AbortSignal;
 }
@@ -139,7 +141,7 @@ export class Auditor {
     const verdict: Verdict | { kind: "lazy" } =
       this.#p.attack === "lazy"
         ? { kind: "lazy" }
-        : auditVerdict(this.#p.attack, await verifySegment(this.#p.verify, "auditor", c, segment, deadline), segment);
+        : auditVerdict(this.#p.attack, await (this.#p.verifySegment ?? verifySegment)(this.#p.verify, "auditor", c, segment, deadline), segment);
     const seconds = Number((clock.now() - started).toFixed(2));
     const outcome = await this.#act(c, segment, verdict);
     await stats.note("audit-result", { round: round.toString(), trainer: c.trainer, segment, outcome: outcome.outcome, seconds, ...outcome.extra });
