@@ -110,9 +110,12 @@ export function segmentCount(spec: Pick<RunSpec, "localSteps" | "checkpointInter
   return spec.localSteps / spec.checkpointInterval;
 }
 
-/** The longest a dispute game can last once opened: 8 moves and a timeout, each within the move window (juryCommitWindow). */
+/**
+ * The longest a dispute game can last once opened: 10 moves (a manifest and a pick before the step game's 8) and a
+ * timeout, each within the move window (juryCommitWindow).
+ */
 export function gameSeconds(spec: Pick<RunSpec, "juryCommitWindow">): number {
-  return 9 * spec.juryCommitWindow;
+  return 11 * spec.juryCommitWindow;
 }
 
 /** Round deadlines, in seconds since the epoch (same formulas as contracts/libraries/RunSchedule.sol). */
