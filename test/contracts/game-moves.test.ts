@@ -202,10 +202,10 @@ describe("DisputeGame moves", function () {
 
     it("contesting a true m loses; a trainer claiming a false m loses the contest", async () => {
       const f = await networkHelpers.loadFixture(honest);
+      // A step of segment 0 that routes rows to this expert (which steps do depends on the round's seed).
+      const t = Array.from({ length: f.spec.checkpointInterval }, (_, k) => k).find((k) => traceOf(f.expert, k).routed > 0)!;
       const g = await start(f, f.expert, 0, 0, true);
       await g.postSteps();
-      // A step that routes rows to this expert (which steps do depends on the round's seed).
-      const t = Array.from({ length: f.spec.checkpointInterval }, (_, k) => k).find((k) => traceOf(f.expert, k).routed > 0)!;
       await g.send("pickStep", f.game.write.pickStep([g.gameId, g.roots, t], { account: f.verifiers[0]!.account }));
       g.t = t;
       await g.postTrace();
@@ -219,8 +219,8 @@ describe("DisputeGame moves", function () {
 
       const h = await start(f, f.expert, 1, 0, false);
       await h.postSteps();
-      await h.send("pickStep", f.game.write.pickStep([h.gameId, h.roots, 0], { account: f.verifiers[1]!.account }));
-      h.t = 0;
+      await h.send("pickStep", f.game.write.pickStep([h.gameId, h.roots, t], { account: f.verifiers[1]!.account }));
+      h.t = t;
       const a = h.traceArgs();
       await h.send("postTrace", f.game.write.postTrace([h.gameId, a.items, a.m + 1, a.header, a.headerProof], { account: f.expert.trainer }));
       h.items = a.items;
