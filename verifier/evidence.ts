@@ -4,7 +4,7 @@ import { decodeStateBlob, decodeStateBytes, stateBlob } from "../lib/core/state-
 import type { Shape } from "../lib/kernels/program.ts";
 import type { ShardState } from "../lib/ml/moe.ts";
 import { BlobKind } from "../lib/p2p/index.ts";
-import { encodeManifest, type VerifiedManifest } from "../lib/protocol/index.ts";
+import { encodeManifest, shardStateOf, type VerifiedManifest } from "../lib/protocol/index.ts";
 import { ChainClock, sleep } from "../node/peer/clock.ts";
 import { candidatePeers, fetchFromAny, fetchManifest, fetchState, updateVerifier, type FetchContext } from "../node/peer/fetch.ts";
 import type { ServedEvidence } from "./served.ts";
@@ -78,22 +78,25 @@ export async function checkpointOf(
   segment: number,
   deadline: number,
 ): Promise<ShardState | undefined> {
-  const local = await env.served.lookup(hash);
-  let arrays: Float32Array[] | undefined;
-  if (local) {
-    try {
-      arrays = decodeStateBlob(local, shapes.map(([rows, cols]) => rows * cols));
-    } catch {
-      arrays = undefined;
-    }
-  }
-  arrays ??= await untilDeadline(env, deadline, (ctx) =>
+  const held = await heldState(env.served, hash, shapes);
+  if (held) return held;
+  const arrays = await untilDeadline(env, deadline, (ctx) =>
     fetchState(ctx, candidatePeers(ctx, env.peerOf(ref.trainer)), hash, shapes, { kind: BlobKind.Checkpoint, round: ref.round, segment }),
   );
   if (!arrays) return undefined;
   env.served.keep(ref.round, hash, stateBlob(arrays));
-  const half = arrays.length / 2;
-  return { params: arrays.slice(0, half), slots: arrays.slice(half) };
+  return shardStateOf(arrays);
+}
+
+/** A state this node already holds under its state root (fetched before, or persisted as evidence), decoded. */
+export async function heldState(served: ServedEvidence, hash: Hex, shapes: readonly Shape[]): Promise<ShardState | undefined> {
+  const local = await served.lookup(hash);
+  if (!local) return undefined;
+  try {
+    return shardStateOf(decodeStateBlob(local, shapes.map(([rows, cols]) => rows * cols)));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The committed update by its root, decoded to tensors of `shapes` (params then slots). */

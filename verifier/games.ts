@@ -10,11 +10,10 @@ import { programTree, type ProgramTree } from "../lib/protocol/program-commit.ts
 import { shardName, stepConfigFor } from "../lib/protocol/shards.ts";
 import { stateRootOf, stateShapes, traceStep, type StepTrace } from "../lib/protocol/step-trace.ts";
 import { stateArrays, stepBatch, trainRound, type RoundTrajectory } from "../lib/protocol/trajectory.ts";
-import { decodeStateBlob } from "../lib/core/state-hash.ts";
 import type { Journal } from "../node/journal.ts";
 import type { Logger } from "../node/log.ts";
 import type { VerifierChain } from "./chain-actions.ts";
-import { checkpointOf, type CommitmentRef, type EvidenceEnv } from "./evidence.ts";
+import { checkpointOf, heldState, type CommitmentRef, type EvidenceEnv } from "./evidence.ts";
 import { GamePlayer } from "./game-player.ts";
 import type { RoundData } from "./round-data.ts";
 import type { Stats } from "./stats.ts";
@@ -134,7 +133,8 @@ export class VerifierGames {
     if (!agreed) return undefined;
     const ctx = await rounds.context(ref, agreed);
     const shapes = stateShapes(ctx.shardName, moe);
-    const from = (await this.#local(start, shapes)) ?? (await this.#derivedState(s, start)) ?? (await checkpointOf(evidence, ref, start, shapes, segment, Number(deadline)));
+    // Held (persisted with the challenge), else derived from S_r (a game on unserved data), else fetched.
+    const from = (await heldState(evidence.served, start, shapes)) ?? (await this.#derivedState(s, start)) ?? (await checkpointOf(evidence, ref, start, shapes, segment, Number(deadline)));
     if (!from) {
       log.warn("game: the segment's start state is not available", { round, trainer, segment, start });
       return undefined;
@@ -157,14 +157,6 @@ export class VerifierGames {
       },
       batch: (t) => ({ dataset: ctx.dataset, tree, indices: stepBatch(ctx, t).indices }),
     };
-  }
-
-  /** A state this node holds (persisted with a challenge's evidence, or fetched before). */
-  async #local(root: `0x${string}`, shapes: readonly (readonly [number, number])[]): Promise<ShardState | undefined> {
-    const bytes = await this.#p.evidence.served.lookup(root);
-    if (!bytes) return undefined;
-    const arrays = decodeStateBlob(bytes, shapes.map(([r, c]) => r * c));
-    return { params: arrays.slice(0, arrays.length / 2), slots: arrays.slice(arrays.length / 2) };
   }
 
   /** The round of a game's commitment as an honest trainer computes it from S_r (once per commitment). */
@@ -203,14 +195,18 @@ export class VerifierGames {
     return { shard: ref.shard, stepRoots: none, trace: none, batch: none, trajectory: () => t.checkpointRoots };
   }
 
+  /** Forgets the replays of a game's commitment (another game on it rebuilds them) and journals its outcome once. */
   async #ended(id: bigint): Promise<void> {
     const { stats, chain, log } = this.#p;
+    const g = await chain.client.readContract({ address: this.#p.game, abi: disputeGameAbi, functionName: "gameOf", args: [id] });
+    const commitment = `${g.round}:${g.trainer.toLowerCase()}`;
+    for (const k of this.#views.keys()) if (k.startsWith(`${commitment}:`)) this.#views.delete(k);
+    this.#derived.delete(commitment);
     if (stats.has("game-outcome", (r) => r.game === id.toString())) return;
     const logs = await chain.client.getContractEvents({ address: this.#p.game, abi: disputeGameAbi, eventName: "GameEnded", args: { gameId: id }, fromBlock: this.#p.fromBlock });
     const ended = logs.find((l) => l.args.gameId === id);
     if (!ended) return;
     const won = ended.args.trainerLost === true;
-    const g = await chain.client.readContract({ address: this.#p.game, abi: disputeGameAbi, functionName: "gameOf", args: [id] });
     await stats.note("game-outcome", { game: id.toString(), round: g.round.toString(), trainer: g.trainer, won, reason: Number(ended.args.reason) });
     log.info(won ? "game won" : "game lost", { game: id, round: g.round, trainer: g.trainer, reason: Number(ended.args.reason) });
     this.#p.onChange();

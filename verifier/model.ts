@@ -3,7 +3,7 @@ import type { RunSpec } from "../lib/core/spec.ts";
 import { decodeStateBlob, stateBlob } from "../lib/core/state-hash.ts";
 import type { MoeSpec, ModelState, ShardState } from "../lib/ml/moe.ts";
 import { BlobKind } from "../lib/p2p/index.ts";
-import { applyUpdates, shardName, stateArrays, stateSizes } from "../lib/protocol/index.ts";
+import { applyUpdates, shardName, shardStateOf, stateArrays, stateSizes } from "../lib/protocol/index.ts";
 import { stateRootOf, stateShapes } from "../lib/protocol/step-trace.ts";
 import type { BlobStore, Journal } from "../node/journal.ts";
 import type { Logger } from "../node/log.ts";
@@ -67,7 +67,7 @@ export function chainRoundSource(
       const first = holders.map((c) => evidence.peerOf(c.trainer)).filter((x) => x !== undefined);
       const shapes = stateShapes(shardName(shard, p.moe), p.moe);
       const arrays = await fetchState(ctx, [...first, ...candidatePeers(ctx, undefined)], hash, shapes, { kind: BlobKind.Checkpoint, round, segment: 0 });
-      return arrays && { params: arrays.slice(0, arrays.length / 2), slots: arrays.slice(arrays.length / 2) };
+      return arrays && shardStateOf(arrays);
     },
     updates: (shard, cs) =>
       collectShardUpdates({ ...evidence.fetch(), commitments: cs, local: new Map(), peerOf: evidence.peerOf, shapes: stateShapes(shardName(shard, p.moe), p.moe) }),
@@ -110,7 +110,7 @@ export class ModelTracker {
       const bytes = await p.blobs.get(hash);
       if (!bytes) return undefined;
       const arrays = decodeStateBlob(bytes, stateSizes(name, p.moe));
-      carried[name] = { params: arrays.slice(0, arrays.length / 2), slots: arrays.slice(arrays.length / 2) };
+      carried[name] = shardStateOf(arrays);
     }
     const inclusion = (rec.inclusion as Record<string, string>[]).map((c) => ({
       trainer: c.trainer as Address,

@@ -30,6 +30,12 @@ export function stateArrays(s: ShardState): Float32Array[] {
   return [...s.params, ...s.slots];
 }
 
+/** The shard state of arrays in canonical order (the inverse of stateArrays). */
+export function shardStateOf(arrays: readonly Float32Array[]): ShardState {
+  const half = arrays.length / 2;
+  return { params: arrays.slice(0, half), slots: arrays.slice(half) };
+}
+
 /** The batch of local step t of a round (seed-derived indices over the whole training set, docs/PROTOCOL.md 3.4). */
 export function stepBatch(ctx: RoundContext, t: number) {
   const indices = batchIndices({

@@ -5,7 +5,7 @@ import type { RunSpec } from "../../lib/core/spec.ts";
 import { stateRootOf, stateShapes } from "../../lib/protocol/step-trace.ts";
 import { BlobKind } from "../../lib/p2p/index.ts";
 import { initModel, type MoeSpec, type ModelState, type ShardName, type ShardState } from "../../lib/ml/index.ts";
-import { applyUpdates, modelSeed, shardName, stateArrays } from "../../lib/protocol/index.ts";
+import { applyUpdates, modelSeed, shardName, shardStateOf, stateArrays } from "../../lib/protocol/index.ts";
 import type { VerifiedManifest } from "../../lib/protocol/manifest.ts";
 import { roundCommitments, type RoundCommitment } from "./commitments.ts";
 import { candidatePeers, fetchManifest, fetchState, type FetchContext } from "./fetch.ts";
@@ -122,8 +122,7 @@ export async function agreedState(p: AgreedStateParams): Promise<AgreedState> {
         const ordered = [...holders.filter((x): x is PeerId => x !== undefined), ...peers];
         const arrays = await fetchState(p.fetch, ordered, agreed, shapes, { kind: BlobKind.Checkpoint, round: r, segment: 0 });
         if (!arrays) throw new StateSyncError(`nobody served the agreed state of ${name} for round ${r}`, { shard: name, round: r, hash: agreed });
-        const half = arrays.length / 2;
-        start = { params: arrays.slice(0, half), slots: arrays.slice(half) };
+        start = shardStateOf(arrays);
       }
       if (r === p.round) {
         state[name] = start;

@@ -6,7 +6,7 @@ import { paramsOf, type ModelState, type MoeSpec, type ShardState } from "../../
 import type { StepConfig } from "../../lib/ml/step.ts";
 import { trajectoryTree } from "../../lib/protocol/game.ts";
 import { shardName, stateSizes } from "../../lib/protocol/shards.ts";
-import { stateArrays } from "../../lib/protocol/trajectory.ts";
+import { shardStateOf, stateArrays } from "../../lib/protocol/trajectory.ts";
 import type { BlobStore, Journal } from "../journal.ts";
 import type { CommittedRound } from "./game-rounds.ts";
 
@@ -60,9 +60,7 @@ export interface RestoreParams {
 }
 
 function shardState(bytes: Uint8Array, name: string, moe: MoeSpec): ShardState {
-  const arrays = decodeStateBlob(bytes, stateSizes(name, moe));
-  const half = arrays.length / 2;
-  return { params: arrays.slice(0, half), slots: arrays.slice(half) };
+  return shardStateOf(decodeStateBlob(bytes, stateSizes(name, moe)));
 }
 
 /** Round `round` as this trainer committed it, from its journal; undefined when the journal or a blob lacks it. */

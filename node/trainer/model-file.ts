@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Hex } from "viem";
 import { decodeStateBlob, stateBlob } from "../../lib/core/state-hash.ts";
 import type { MoeSpec, ModelState } from "../../lib/ml/moe.ts";
-import { stateArrays, stateSizes } from "../../lib/protocol/index.ts";
+import { shardStateOf, stateArrays, stateSizes } from "../../lib/protocol/index.ts";
 import { readJson, writeJsonAtomic, type BlobStore } from "../journal.ts";
 
 // The latest S_r a trainer holds, for a restart: each shard's state blob in the blob store (hash-checked on
@@ -43,8 +43,7 @@ export async function loadModel(
     const bytes = h ? await blobs.get(h) : undefined;
     if (!bytes) return undefined;
     const arrays = decodeStateBlob(bytes, stateSizes(name, moe));
-    const half = arrays.length / 2;
-    state[name] = { params: arrays.slice(0, half), slots: arrays.slice(half) };
+    state[name] = shardStateOf(arrays);
   }
   return { round: BigInt(file.round), state, hashes: file.hashes };
 }
