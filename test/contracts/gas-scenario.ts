@@ -7,6 +7,7 @@ import {
   createRun,
   deployCore,
   deployWithRun,
+  networkHelpers,
   openAndCommit,
   openAudits,
   schedule,
@@ -66,6 +67,9 @@ export async function measureGas(): Promise<GasReport> {
     }),
   );
   const disputeId = await f.coordinator.read.disputeCount();
+  // The draw (how many candidates it hashes before the jury is full) follows PREVRANDAO, which otherwise depends
+  // on every block the suite mined before: fixed, so the measured gas is the same in every run.
+  await networkHelpers.setPrevRandao(7);
   await record("drawJury", f.coordinator.write.drawJury([disputeId]));
   const jurors = (await f.coordinator.read.disputeOf([disputeId])).jurors;
   const salt = `0x${"11".repeat(32)}` as const;
