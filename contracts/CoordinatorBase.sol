@@ -83,6 +83,8 @@ abstract contract CoordinatorBase is IRunCoordinator, ReentrancyGuard {
     mapping(uint256 disputeId => bool) internal _disputedAttested;
     /// @dev Games open on a commitment (low 128 bits) and whether it was Attested when the first opened (bit 128).
     mapping(uint256 runId => mapping(uint64 round => mapping(address trainer => uint256))) internal _games;
+    /// @dev keccak256(abi.encode(verifier, digest)) of a commitment's attestation (PROTOCOL.md 7.3), for accusations.
+    mapping(uint256 runId => mapping(uint64 round => mapping(address trainer => bytes32))) internal _attestations;
 
     constructor(IStaking staking_, address game_) {
         _staking = staking_;
@@ -154,14 +156,23 @@ abstract contract CoordinatorBase is IRunCoordinator, ReentrancyGuard {
     }
 
     /// @dev Slashes `bps` of a participant's run stake into this contract (used for juror penalties).
-    function _slashParticipant(uint256 runId, address account, uint256 bps) internal returns (uint256 amount) {
+    function _slashParticipant(uint256 runId, address account, uint256 bps) internal returns (uint256) {
+        return _takeStake(runId, account, (uint256(_participants[runId][account].lockedStake) * bps) / BPS);
+    }
+
+    /// @dev Slashes up to `amount` of a participant's run stake into this contract; returns what it took. A verifier
+    /// left below the run's minimum stake loses its seat (REVIEW 16: no verifier is drawn with nothing at stake).
+    function _takeStake(uint256 runId, address account, uint256 amount) internal returns (uint256) {
         Participant storage p = _participants[runId][account];
-        amount = (uint256(p.lockedStake) * bps) / BPS;
+        uint256 locked = p.lockedStake;
+        if (amount > locked) amount = locked;
         if (amount == 0) return 0;
         unchecked {
-            p.lockedStake -= uint128(amount);
+            p.lockedStake = uint128(locked - amount);
         }
+        if (p.role == Role.Verifier && p.lockedStake < _runs[runId].spec.minVerifierStake) p.active = false;
         _staking.slash(account, amount);
+        return amount;
     }
 
     function _auditOf(uint256 runId, uint64 round, address trainer) internal view returns (bool, uint32, address) {

@@ -34,7 +34,7 @@ contract DisputeGame is UpdateGame {
         returns (uint256 gameId)
     {
         Game storage g;
-        (gameId, g) = _open(runId, round, trainer, claim, segment);
+        (gameId, g) = _open(runId, round, trainer, msg.sender, claim, segment, 0);
         if (segment != ANY_SEGMENT && segment >= g.segments) revert GameDataInvalid(gameId, 1);
         _next(gameId, g, segment == ANY_SEGMENT ? Phase.Manifest : Phase.Steps, 0);
     }
@@ -66,7 +66,40 @@ contract DisputeGame is UpdateGame {
     function postSteps(uint256 gameId, bytes32[] calldata roots, bytes32[] calldata proof, bytes32 prevStart, bytes32[] calldata prevProof)
         external
     {
-        Game storage g = _turn(gameId, Phase.Steps);
+        _postSteps(gameId, _turn(gameId, Phase.Steps), roots, proof, prevStart, prevProof);
+    }
+
+    /// @notice Trainer: accuses the verifier that attested its commitment of attesting without the replay
+    /// (PROTOCOL.md 7.3). It names the attestation (`verifier`, `segment`, `digest`, from CommitmentAttested), posts
+    /// the segment's step roots as in `postSteps` and its bond; the attestation's
+    /// digest must differ from keccak256(abi.encode(verifier, roots[c - 1])). The verifier must then win the step game
+    /// against these roots (as a challenger) or lose a bond from its stake.
+    function accuse(
+        uint256 runId,
+        uint64 round,
+        address verifier,
+        uint32 segment,
+        bytes32 digest,
+        IRunCoordinator.Claim calldata claim,
+        bytes32[] calldata roots,
+        bytes32[] calldata proof,
+        bytes32 prevStart,
+        bytes32[] calldata prevProof
+    ) external returns (uint256 gameId) {
+        Game storage g;
+        (gameId, g) = _open(runId, round, msg.sender, verifier, claim, segment, keccak256(abi.encode(verifier, segment, digest)));
+        _postSteps(gameId, g, roots, proof, prevStart, prevProof);
+        if (keccak256(abi.encode(verifier, roots[roots.length - 2])) == digest) revert GameDataInvalid(gameId, 16);
+    }
+
+    function _postSteps(
+        uint256 gameId,
+        Game storage g,
+        bytes32[] calldata roots,
+        bytes32[] calldata proof,
+        bytes32 prevStart,
+        bytes32[] calldata prevProof
+    ) private {
         uint256 c = g.checkpointInterval;
         if (roots.length != c + 1) revert GameDataInvalid(gameId, 2);
         bytes32 leaf = TrajectoryLeaf.hash(g.runId, g.shard, g.round, g.segment, roots[0], roots[c]);

@@ -43,6 +43,7 @@ abstract contract GameBase {
         Phase phase;
         uint64 deadline;
         uint16 shard;
+        bool accusation; // opened by the trainer against its attester (PROTOCOL.md 7.3); the challenger is the attester
         uint256 runId;
         uint32 checkpointInterval;
         uint32 moveWindow;
@@ -77,7 +78,13 @@ abstract contract GameBase {
     mapping(uint256 gameId => Game) internal _games;
 
     event GameStarted(
-        uint256 indexed gameId, uint256 indexed runId, uint64 round, address indexed trainer, address challenger, uint32 segment
+        uint256 indexed gameId,
+        uint256 indexed runId,
+        uint64 round,
+        address indexed trainer,
+        address challenger,
+        uint32 segment,
+        bool accusation
     );
     /// @notice The game moved to `phase`, whose mover must act before `deadline`; `pick` is what was picked (a step,
     /// tensor or chunk index) when the move was a pick.
@@ -98,7 +105,7 @@ abstract contract GameBase {
     error GameDeadlineAhead(uint256 gameId, uint64 deadline);
     /// @notice A move's data does not fit what the game holds (`what`: 1 segment, 2 steps, 3 leaf proof, 4 junction
     /// proof, 5 pick, 6 header, 7 routed count, 8 trace, 9 tensor, 10 program leaf, 11 chunks, 12 chunk, 13 element,
-    /// 14 state tensor, 15 manifest length).
+    /// 14 state tensor, 15 manifest length, 16 digest: the accused attestation's digest is the replay's).
     error GameDataInvalid(uint256 gameId, uint8 what);
 
     constructor(IOneStepProver prover_) {
@@ -129,19 +136,28 @@ abstract contract GameBase {
 
     // ---- internal ----
 
-    /// @dev Opens a game through the coordinator (which checks the commitment and takes the bond) and records it.
-    function _open(uint256 runId, uint64 round, address trainer, IRunCoordinator.Claim calldata claim, uint32 segment)
-        internal
-        returns (uint256 gameId, Game storage g)
-    {
+    /// @dev Opens a game through the coordinator (which checks the commitment and takes the bond) and records it: a
+    /// challenge by the caller (`attestation` zero), or the trainer's accusation of `challenger`'s attestation of
+    /// `segment`.
+    function _open(
+        uint256 runId,
+        uint64 round,
+        address trainer,
+        address challenger,
+        IRunCoordinator.Claim calldata claim,
+        uint32 segment,
+        bytes32 attestation
+    ) internal returns (uint256 gameId, Game storage g) {
         if (address(host) == address(0)) revert GameUnbound();
         gameId = ++gameCount;
-        IGameHost.GameTerms memory t = host.openGame(runId, round, trainer, msg.sender, claim);
+        IGameHost.GameTerms memory t = host.openGame(runId, round, trainer, challenger, claim, attestation);
+        bool accusation = attestation != 0;
         g = _games[gameId];
         g.trainer = trainer;
         g.round = round;
         g.segment = segment;
-        g.challenger = msg.sender;
+        g.challenger = challenger;
+        g.accusation = accusation;
         g.shard = t.shard;
         g.runId = runId;
         g.checkpointInterval = t.checkpointInterval;
@@ -153,7 +169,7 @@ abstract contract GameBase {
         g.datasetRoot = t.datasetRoot;
         g.claimRoot = claim.root;
         g.updateRoot = claim.updateHash;
-        emit GameStarted(gameId, runId, round, trainer, msg.sender, segment);
+        emit GameStarted(gameId, runId, round, trainer, challenger, segment, accusation);
     }
 
     function _game(uint256 gameId) internal view returns (Game storage g) {
@@ -184,7 +200,7 @@ abstract contract GameBase {
     function _end(uint256 gameId, Game storage g, bool trainerLost, Reason reason) internal {
         g.phase = Phase.Over;
         emit GameEnded(gameId, trainerLost, reason);
-        host.closeGame(g.runId, g.round, g.trainer, g.challenger, trainerLost);
+        host.closeGame(g.runId, g.round, g.trainer, g.challenger, trainerLost, g.accusation);
     }
 
     /// @dev Checks `op` is a leaf of the run's program tree for the game's shard; returns its hash.

@@ -22,7 +22,7 @@ abstract contract GameHost is CoordinatorBase, IGameHost {
     // No reentrancy guard on the hooks: only the game calls them, and they call only the vault and the token.
 
     /// @inheritdoc IGameHost
-    function openGame(uint256 runId, uint64 round, address trainer, address challenger, Claim calldata claim_)
+    function openGame(uint256 runId, uint64 round, address trainer, address challenger, Claim calldata claim_, bytes32 attestation)
         external
         returns (GameTerms memory terms)
     {
@@ -31,6 +31,9 @@ abstract contract GameHost is CoordinatorBase, IGameHost {
         uint256 games = _games[runId][round][trainer];
         uint256 word = _openForDispute(runId, round, trainer, challenger, s.opensAt(round), true);
         if (!word.matches(claim_.root, claim_.updateHash, claim_.samples)) revert CommitClaimMismatch(runId, round, trainer);
+        if (attestation != 0 && _attestations[runId][round][trainer] != attestation) {
+            revert AttestationMismatch(runId, round, trainer);
+        }
         if (word.status() == CommitStatus.Attested) games |= ATTESTED_FLAG;
         _games[runId][round][trainer] = games + 1;
         _setStatus(runId, round, trainer, CommitStatus.Disputed);
@@ -47,11 +50,14 @@ abstract contract GameHost is CoordinatorBase, IGameHost {
             datasetRoot: s.datasetRoot
         });
         uint128 bond = s.challengeBond;
-        IERC20(_staking.token()).safeTransferFrom(challenger, address(this), bond);
+        // A challenger posts its bond; an accusing trainer posts its own.
+        IERC20(_staking.token()).safeTransferFrom(attestation == 0 ? challenger : trainer, address(this), bond);
     }
 
     /// @inheritdoc IGameHost
-    function closeGame(uint256 runId, uint64 round, address trainer, address challenger, bool trainerLost) external {
+    function closeGame(uint256 runId, uint64 round, address trainer, address challenger, bool trainerLost, bool accusation)
+        external
+    {
         _onlyGame();
         uint256 games = _games[runId][round][trainer] - 1;
         _games[runId][round][trainer] = games;
@@ -68,6 +74,10 @@ abstract contract GameHost is CoordinatorBase, IGameHost {
             }
             _credit(runId, challenger, bond);
         } else {
+            // A lost accusation: the verifier attested without the replay's value. Its penalty, a bond taken from its
+            // stake, goes to the pool (not the trainer, so that framing an honest verifier earns nothing).
+            // (The vault's StakeSlashed event and GameEnded record it.)
+            if (accusation) _creditPool(runId, _takeStake(runId, challenger, bond));
             _credit(runId, trainer, bond);
             if (disputed && uint128(games) == 0) {
                 _setStatus(runId, round, trainer, games & ATTESTED_FLAG != 0 ? CommitStatus.Attested : CommitStatus.Committed);
@@ -79,19 +89,19 @@ abstract contract GameHost is CoordinatorBase, IGameHost {
         if (msg.sender != _game) revert GameHostCaller(msg.sender);
     }
 
-    /// @dev Checks `challenger` is a verifier, the window is open, the dispute is the run's kind (a game, `byGame`,
-    /// in exact mode, which settles bit for bit; a jury in tolerance mode) and the commitment can be disputed (by a
-    /// game also when already Disputed: several games may run on one commitment, and only games dispute in exact
-    /// mode).
+    /// @dev Checks the window is open (a game's until `disputeEnd`, a jury challenge's until `auditEnd`), the dispute is
+    /// the run's kind (a game, `byGame`, in exact mode, which settles bit for bit; a jury in tolerance mode, opened by a
+    /// seated verifier: anyone may open a game) and the commitment can be disputed (by a game also when already
+    /// Disputed: several games may run on one commitment, and only games dispute in exact mode).
     function _openForDispute(uint256 runId, uint64 round, address trainer, address challenger, uint64 opensAt, bool byGame)
         internal
         view
         returns (uint256 word)
     {
-        _activeParticipant(runId, challenger, Role.Verifier);
+        if (!byGame) _activeParticipant(runId, challenger, Role.Verifier);
         RunSpec storage s = _runs[runId].spec;
         if ((s.mode == VerificationMode.Exact) != byGame) revert DisputeModeInvalid(runId);
-        uint64 closesAt = s.auditEnd(round);
+        uint64 closesAt = byGame ? s.disputeEnd(round) : s.auditEnd(round);
         if (round >= s.rounds || block.timestamp < opensAt || block.timestamp >= closesAt) {
             revert RoundWindowClosed(runId, round, opensAt, closesAt);
         }

@@ -63,7 +63,12 @@ contract RunCoordinator is DisputeCourt {
         RunSpec storage s = _run(runId).spec;
         Participant storage p = _participants[runId][msg.sender];
         if (p.role == Role.None) revert RunNotParticipant(runId, msg.sender, Role.None);
-        uint64 settlesAt = p.lastCommitRound == 0 ? 0 : s.disputeEnd(p.lastCommitRound - 1);
+        // A trainer stays until its last commitment settles; a verifier until the run's last round settles: a slot is
+        // held for the whole run at the price of its stake, so that slots cannot be churned for free to fill a run or
+        // to be re-drawn once a seed is known (REVIEW 7).
+        uint64 settlesAt = p.role == Role.Verifier
+            ? s.disputeEnd(s.rounds - 1)
+            : (p.lastCommitRound == 0 ? 0 : s.disputeEnd(p.lastCommitRound - 1));
         if (p.openDisputes > 0 || block.timestamp < settlesAt) {
             revert RunLeaveBlocked(runId, msg.sender, p.openDisputes, settlesAt);
         }
@@ -116,17 +121,19 @@ contract RunCoordinator is DisputeCourt {
     }
 
     /// @inheritdoc IRunCoordinator
-    function attest(uint256 runId, uint64 round, address trainer) external {
+    function attest(uint256 runId, uint64 round, address trainer, bytes32 digest) external {
         // Existence from the spec's first slot (read anyway) instead of the owner slot: attest is gas-critical.
         RunSpec storage s = _runs[runId].spec;
         if (s.rounds == 0) revert RunUnknown(runId);
         _requireWindow(runId, round, s.commitDeadline(round), s.auditEnd(round));
-        (bool audited, address verifier) = _assignment(runId, round, trainer);
+        (bool audited, uint32 segment, address verifier) = _auditOf(runId, round, trainer);
         if (!audited || verifier != msg.sender) revert AuditNotAssigned(runId, round, trainer, audited ? verifier : address(0));
         uint256 word = _commitments[runId][round][trainer];
         if (word.status() != CommitStatus.Committed) revert CommitStatusInvalid(runId, round, trainer, word.status());
+        if (digest == 0) revert AttestationMismatch(runId, round, trainer);
         _commitments[runId][round][trainer] = word.withStatus(CommitStatus.Attested);
-        emit CommitmentAttested(runId, round, trainer, msg.sender);
+        _attestations[runId][round][trainer] = keccak256(abi.encode(msg.sender, segment, digest));
+        emit CommitmentAttested(runId, round, trainer, msg.sender, segment, digest);
         _payFromPool(runId, msg.sender, s.auditFee);
     }
 

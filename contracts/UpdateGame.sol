@@ -54,7 +54,7 @@ abstract contract UpdateGame is GameBase {
         bytes32[] calldata opProof
     ) external returns (uint256 gameId) {
         Game storage g;
-        (gameId, g) = _open(runId, round, trainer, claim, type(uint32).max);
+        (gameId, g) = _open(runId, round, trainer, msg.sender, claim, type(uint32).max, 0);
         if (!MerkleProof.verifyCalldata(headerProof, g.modelHash, ProgramLeaf.headerHash(g.shard, header))) {
             revert GameDataInvalid(gameId, 6);
         }

@@ -1,4 +1,6 @@
-import type { Address } from "viem";
+import { randomBytes } from "node:crypto";
+import { keccak256, type Address } from "viem";
+import { attentionDigest } from "../lib/protocol/attention.ts";
 import { CommitStatus, roundSchedule, VerificationMode, type RunSpec } from "../lib/core/spec.ts";
 import { shardName } from "../lib/protocol/shards.ts";
 import { stateShapes } from "../lib/protocol/step-trace.ts";
@@ -155,8 +157,12 @@ export class Auditor {
       case "lazy":
       case "pass": {
         if (!(await this.#stillMine(c))) return { outcome: "passed", extra: { note: "reassigned or no longer Committed" } };
+        // The digest names the replay's state root before the segment's last step; a lazy verifier has none and
+        // guesses (a trainer that knows the root accuses it: PROTOCOL.md 7.3). Tolerance mode has no exact root.
+        const root = v.kind === "pass" ? v.attention : undefined;
+        const digest = root ? attentionDigest(chain.me, root) : keccak256(randomBytes(32));
         try {
-          const tx = await chain.attest(round, c.trainer);
+          const tx = await chain.attest(round, c.trainer, digest);
           log.info("attested", { round, trainer: c.trainer, segment, tx });
           return { outcome: "attested", extra: { tx } };
         } catch (e) {

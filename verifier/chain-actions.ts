@@ -103,9 +103,10 @@ export class VerifierChain {
     );
   }
 
-  attest(round: bigint, trainer: Address): Promise<Hash> {
+  /** Attests with the attention digest (lib/protocol/attention.ts), the value only the audit's replay yields. */
+  attest(round: bigint, trainer: Address, digest: Hex): Promise<Hash> {
     return this.#send(`attesting ${trainer} in round ${round}`, () =>
-      this.wallet.writeContract({ address: this.coordinator, abi: runCoordinatorAbi, functionName: "attest", args: [this.runId, round, trainer] }),
+      this.wallet.writeContract({ address: this.coordinator, abi: runCoordinatorAbi, functionName: "attest", args: [this.runId, round, trainer, digest] }),
     );
   }
 

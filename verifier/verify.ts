@@ -18,7 +18,8 @@ import type { RoundData, RoundState } from "./round-data.ts";
 export type Role = "auditor" | "juror";
 
 export type Verdict =
-  | { kind: "pass"; manifest: VerifiedManifest }
+  /** `attention`: in exact mode, the state root after the segment's next-to-last step (the attestation's digest names it). */
+  | { kind: "pass"; manifest: VerifiedManifest; attention?: Hex }
   /** A check failed: challenge with leaf `segment`; `evidence` is what jurors will need from us. */
   | { kind: "fail"; check: CheckName; segment: number; reason: string; manifest: VerifiedManifest; evidence: EvidenceItem[]; ends?: { s0: ShardState; sH: ShardState } }
   /**
@@ -52,7 +53,7 @@ export async function verifySegment(env: VerifyEnv, role: Role, ref: CommitmentR
   const agreedHash = agreed.hashes[name]!;
   /** Data not served: in exact mode the trajectory is public (S_r, the seed, the dataset), so it is derived. */
   const withheld = async (missing: string, segmentData: boolean): Promise<Verdict> =>
-    (exact && (await derivedVerdict(env, ref, agreed, last, missing))) || { kind: "unavailable", missing, segmentData };
+    (exact && (await derivedVerdict(env, ref, agreed, segment, missing))) || { kind: "unavailable", missing, segmentData };
   const manifest = agreed.manifests.get(ref.trainer.toLowerCase()) ?? (await manifestOf(env.evidence, ref, segments, deadline));
   if (!manifest) return withheld("manifest", true);
   const evidence: EvidenceItem[] = [{ key: ref.root, bytes: encodeManifest(manifest.checkpointRoots) }];
@@ -85,7 +86,10 @@ export async function verifySegment(env: VerifyEnv, role: Role, ref: CommitmentR
   const c = spec.checkpointInterval;
   // Yield first: a replay holds the event loop, and peers and the chain follower should get a turn.
   await new Promise<void>((resolve) => setImmediate(resolve));
-  const replayed = runSegment(ctx, start, segment * c, c).state;
+  // In two parts: the state before the last step is what the attention digest names (lib/protocol/attention.ts).
+  const beforeLast = runSegment(ctx, start, segment * c, c - 1).state;
+  const attention = exact && c >= 2 ? stateRootOf(stateArrays(beforeLast), shapes) : undefined;
+  const replayed = runSegment(ctx, beforeLast, segment * c + c - 1, 1).state;
   const seg = compareSegmentEnd({ segment, tolerance, start, replayed, endHash: hashes[segment + 1]!, shapes, ...(end ? { end } : {}) });
   if (!seg.ok) return failed(seg);
 
@@ -109,7 +113,7 @@ export async function verifySegment(env: VerifyEnv, role: Role, ref: CommitmentR
       return failed(u, { s0, sH });
     }
   }
-  return { kind: "pass", manifest };
+  return { kind: "pass", manifest, ...(attention ? { attention } : {}) };
 }
 
 /**
@@ -118,11 +122,16 @@ export async function verifySegment(env: VerifyEnv, role: Role, ref: CommitmentR
  * update is checked against the derived Δ (a wrong one is then a failed update check, which an update game
  * settles); when it is not, undefined (the data is missing and nothing public says what it was).
  */
-async function derivedVerdict(env: VerifyEnv, ref: CommitmentRef, agreed: RoundState, last: number, missing: string): Promise<Verdict | undefined> {
+async function derivedVerdict(env: VerifyEnv, ref: CommitmentRef, agreed: RoundState, segment: number, missing: string): Promise<Verdict | undefined> {
   const ctx = await env.rounds.context(ref, agreed);
   const traj = await trainRound(ctx, agreed.state[ctx.shardName]!, { pause: () => new Promise<void>((resolve) => setImmediate(resolve)) });
   if (!same(traj.root, ref.root)) return undefined;
-  if (same(traj.updateHash, ref.updateHash)) return { kind: "pass", manifest: traj };
+  const c = ctx.checkpointInterval;
+  const last = traj.checkpoints.length - 2;
+  if (same(traj.updateHash, ref.updateHash)) {
+    const beforeLast = runSegment(ctx, traj.checkpoints[segment]!, segment * c, c - 1).state;
+    return { kind: "pass", manifest: traj, attention: stateRootOf(stateArrays(beforeLast), stateShapes(ctx.shardName, env.moe)) };
+  }
   const reason = `${missing} withheld; the trajectory derived from S_r is the committed one, but its update ${traj.updateHash} is not the committed ${ref.updateHash}`;
   if (!agreed.confirmed) return { kind: "undecided", reason: `${reason}, and round ${ref.round}'s agreed state rests on this node's own copy only` };
   return { kind: "fail", check: "update", segment: last, reason, manifest: traj, evidence: [], ends: { s0: traj.checkpoints[0]!, sH: traj.finalState } };

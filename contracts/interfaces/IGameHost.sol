@@ -23,14 +23,23 @@ interface IGameHost {
         bytes32 datasetRoot;
     }
 
-    /// @notice Opens a game on a commitment: `challenger` must be an active verifier, the round's audit window
-    /// open, the commitment committed, attested or already disputed, `claim` its contents. Takes the bond.
+    /// @notice Opens a game on a commitment in an exact-mode run: the commitment committed, attested or already
+    /// disputed, `claim` its contents, the round's dispute window open (from `opensAt` to `disputeEnd`). A challenge
+    /// (`attestation` zero) may come from anyone, who posts the bond. An accusation (PROTOCOL.md 7.3) names the
+    /// attestation it disputes, keccak256(abi.encode(challenger, segment, digest)), which must be the one recorded:
+    /// the challenger is then the attesting verifier and the trainer posts the bond.
     /// @return terms What the game needs of the run and round.
-    function openGame(uint256 runId, uint64 round, address trainer, address challenger, IRunCoordinator.Claim calldata claim)
-        external
-        returns (GameTerms memory terms);
+    function openGame(
+        uint256 runId,
+        uint64 round,
+        address trainer,
+        address challenger,
+        IRunCoordinator.Claim calldata claim,
+        bytes32 attestation
+    ) external returns (GameTerms memory terms);
 
-    /// @notice Ends a game: the loser's side settles (see docs/PROTOCOL.md 7.1).
-    function closeGame(uint256 runId, uint64 round, address trainer, address challenger, bool trainerLost) external;
+    /// @notice Ends a game: the loser's side settles (see docs/PROTOCOL.md 7.1, 7.3).
+    function closeGame(uint256 runId, uint64 round, address trainer, address challenger, bool trainerLost, bool accusation)
+        external;
 
 }

@@ -90,7 +90,12 @@ interface IRunCoordinator is IRunCoordinatorErrors {
     /// @param round The round.
     /// @param trainer The trainer.
     /// @param verifier The verifier.
-    event CommitmentAttested(uint256 indexed runId, uint64 indexed round, address indexed trainer, address verifier);
+    /// @param segment The audited segment.
+    /// @param digest The attention digest (PROTOCOL.md 7.3): keccak256(abi.encode(verifier, the audited segment's
+    /// state root after its next-to-last step)) in exact mode, a value only the replay yields.
+    event CommitmentAttested(
+        uint256 indexed runId, uint64 indexed round, address indexed trainer, address verifier, uint32 segment, bytes32 digest
+    );
     /// @notice A dispute was opened.
     /// @param disputeId The dispute.
     /// @param runId The run.
@@ -143,6 +148,7 @@ interface IRunCoordinator is IRunCoordinatorErrors {
     /// @param juror The juror.
     /// @param amount Stake taken.
     event JurorPenalized(uint256 indexed disputeId, address indexed juror, uint256 amount);
+
     /// @notice A commitment was marked withheld (unavailability upheld): no credit, a fraud-sized slash, the seat is freed (not banned).
     /// @param runId The run.
     /// @param round The round.
@@ -218,7 +224,9 @@ interface IRunCoordinator is IRunCoordinatorErrors {
     /// @param runId The run.
     /// @param round The round.
     /// @param trainer The trainer.
-    function attest(uint256 runId, uint64 round, address trainer) external;
+    /// @param digest keccak256(abi.encode(caller, state root after the segment's next-to-last step)) in exact mode, which
+    /// the trainer may dispute by an accusation (PROTOCOL.md 7.3); not zero.
+    function attest(uint256 runId, uint64 round, address trainer, bytes32 digest) external;
 
     /// @notice A verifier of the run disputes a committed segment, posting `challengeBond`.
     /// @param runId The run.

@@ -112,6 +112,11 @@ interface IRunCoordinatorErrors {
     /// @param trainer The trainer.
     /// @param assigned The assigned verifier (zero: not audited).
     error AuditNotAssigned(uint256 runId, uint64 round, address trainer, address assigned);
+    /// @notice The accusation names another attestation than the commitment's (or it was not attested).
+    /// @param runId The run.
+    /// @param round The round.
+    /// @param trainer The trainer.
+    error AttestationMismatch(uint256 runId, uint64 round, address trainer);
     /// @notice The leaf's segment is out of range or its Merkle proof does not match the root.
     /// @param segment The segment.
     error ChallengeLeafInvalid(uint32 segment);

@@ -932,6 +932,27 @@ export const runCoordinatorAbi = [
         "internalType": "address",
         "name": "trainer",
         "type": "address"
+      }
+    ],
+    "name": "AttestationMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "runId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint64",
+        "name": "round",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "trainer",
+        "type": "address"
       },
       {
         "internalType": "address",
@@ -1551,6 +1572,18 @@ export const runCoordinatorAbi = [
         "internalType": "address",
         "name": "verifier",
         "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "segment",
+        "type": "uint32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "digest",
+        "type": "bytes32"
       }
     ],
     "name": "CommitmentAttested",
@@ -2301,6 +2334,11 @@ export const runCoordinatorAbi = [
         "internalType": "address",
         "name": "trainer",
         "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "digest",
+        "type": "bytes32"
       }
     ],
     "name": "attest",
@@ -2463,6 +2501,11 @@ export const runCoordinatorAbi = [
       {
         "internalType": "bool",
         "name": "trainerLost",
+        "type": "bool"
+      },
+      {
+        "internalType": "bool",
+        "name": "accusation",
         "type": "bool"
       }
     ],
@@ -3006,6 +3049,11 @@ export const runCoordinatorAbi = [
         "internalType": "struct IRunCoordinator.Claim",
         "name": "claim_",
         "type": "tuple"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "attestation",
+        "type": "bytes32"
       }
     ],
     "name": "openGame",
@@ -3739,6 +3787,12 @@ export const disputeGameAbi = [
         "internalType": "uint32",
         "name": "segment",
         "type": "uint32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "accusation",
+        "type": "bool"
       }
     ],
     "name": "GameStarted",
@@ -3849,6 +3903,87 @@ export const disputeGameAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "runId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint64",
+        "name": "round",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      },
+      {
+        "internalType": "uint32",
+        "name": "segment",
+        "type": "uint32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "digest",
+        "type": "bytes32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "root",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "updateHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "samples",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct IRunCoordinator.Claim",
+        "name": "claim",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "roots",
+        "type": "bytes32[]"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "proof",
+        "type": "bytes32[]"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "prevStart",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32[]",
+        "name": "prevProof",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "accuse",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "gameId",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -4262,6 +4397,11 @@ export const disputeGameAbi = [
             "internalType": "uint16",
             "name": "shard",
             "type": "uint16"
+          },
+          {
+            "internalType": "bool",
+            "name": "accusation",
+            "type": "bool"
           },
           {
             "internalType": "uint256",

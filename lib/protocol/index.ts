@@ -5,6 +5,7 @@
 //   dataset.ts     checkDataset: the local MNIST against the run's datasetRoot
 //   step-trace.ts  traceStep: a step's program, every tensor and its root, the trace root; stateRoot
 //   manifest.ts    a commitment's checkpoint hashes, served keyed by its Merkle root and checked by rebuilding it
+//   attention.ts   the digest an exact-mode attestation carries (a state root only the replay yields)
 export * from "./shards.ts";
 export * from "./trajectory.ts";
 export * from "./aggregate.ts";
@@ -12,3 +13,4 @@ export * from "./manifest.ts";
 export * from "./dataset.ts";
 export * from "./step-trace.ts";
 export * from "./program-commit.ts";
+export * from "./attention.ts";

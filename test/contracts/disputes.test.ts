@@ -40,6 +40,7 @@ import {
   voteHash,
   type Ballot,
   type RunFixture,
+  ATTEST_DIGEST,
 } from "./fixture.ts";
 
 const STAKE = 100n * TOKEN; // minimum trainer and verifier stake of testSpec
@@ -151,7 +152,7 @@ async function reported() {
 async function attestedThenChallenged() {
   const f = await auditsOpen();
   const { wallet: auditor } = await assignedVerifier(f, 0n, addr(f.t0));
-  await f.coordinator.write.attest([f.runId, 0n, addr(f.t0)], { account: auditor.account });
+  await f.coordinator.write.attest([f.runId, 0n, addr(f.t0), ATTEST_DIGEST], { account: auditor.account });
   const challenger = f.verifiers.find((v) => v !== auditor)!;
   await f.coordinator.write.challenge([f.runId, 0n, addr(f.t0), f.tr.claim, f.tr.leafArg(0), f.tr.proof(0)], { account: challenger.account });
   await drawJury(f, 1n);
@@ -257,7 +258,7 @@ describe("RunCoordinator: disputes", () => {
     it("accepts a challenge of an attested commitment", async () => {
       const f = await networkHelpers.loadFixture(auditsOpen);
       const { wallet } = await assignedVerifier(f, 0n, addr(f.t0));
-      await f.coordinator.write.attest([f.runId, 0n, addr(f.t0)], { account: wallet.account });
+      await f.coordinator.write.attest([f.runId, 0n, addr(f.t0), ATTEST_DIGEST], { account: wallet.account });
       const challenger = f.verifiers.find((v) => v !== wallet)!;
       await viem.assertions.emit(
         f.coordinator.write.challenge([f.runId, 0n, addr(f.t0), f.tr.claim, f.tr.leafArg(1), f.tr.proof(1)], { account: challenger.account }),
@@ -1133,7 +1134,7 @@ describe("RunCoordinator: disputes", () => {
         await f.coordinator.write.resolve([f.disputeId]);
         assert.ok(BigInt(await networkHelpers.time.latest()) < schedule(f.spec, 0n).auditEnd);
         await viem.assertions.revertWithCustomErrorWithArgs(
-          f.coordinator.write.attest([f.runId, 0n, addr(f.t0)], { account: f.auditor.account }),
+          f.coordinator.write.attest([f.runId, 0n, addr(f.t0), ATTEST_DIGEST], { account: f.auditor.account }),
           f.coordinator,
           "CommitStatusInvalid",
           [f.runId, 0n, addr(f.t0), CommitStatus.Attested],

@@ -175,6 +175,8 @@ export function voteHash(disputeId: bigint, juror: Address, guilty: boolean, sal
 
 /** Largest uint64: the open end of `finalize` and `reclaimPool` windows. */
 export const MAX_UINT64 = 2n ** 64n - 1n;
+/** A nonzero attention digest for tests that do not play an accusation (attest refuses zero). */
+export const ATTEST_DIGEST = `0x${"ab".repeat(32)}` as const;
 
 /** Like `deployWithRun`, with spec overrides: core + a run with 4 trainers and 4 verifiers seated. */
 export async function deployWithRunSpec(overrides: Partial<RunSpec>) {

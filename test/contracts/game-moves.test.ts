@@ -72,15 +72,14 @@ describe("DisputeGame moves", function () {
   });
 
   describe("what each move refuses", () => {
-    it("challenge: only a seated verifier, with the commitment's claim, on a segment that exists", async () => {
+    it("challenge: with the commitment's claim, on a segment that exists", async () => {
       const f = await networkHelpers.loadFixture(honest);
       const { runId, gate } = f;
       const asV = { account: f.verifiers[0]!.account };
-      await viem.assertions.revertWithCustomError(f.game.write.challenge([runId, 0n, gate.trainer, gate.claim, 0], { account: f.trainers[1]!.account }), f.coordinator, "RunNotParticipant");
       const wrong = { ...gate.claim, updateHash: keccak256(stringToHex("other")) };
       await viem.assertions.revertWithCustomError(f.game.write.challenge([runId, 0n, gate.trainer, wrong, 0], asV), f.coordinator, "CommitClaimMismatch");
       await viem.assertions.revertWithCustomErrorWithArgs(f.game.write.challenge([runId, 0n, gate.trainer, gate.claim, 2], asV), f.game, "GameDataInvalid", [1n, 1]);
-      await viem.assertions.revertWithCustomError(f.coordinator.write.closeGame([runId, 0n, gate.trainer, f.verifiers[0]!.account.address, true]), f.coordinator, "GameHostCaller");
+      await viem.assertions.revertWithCustomError(f.coordinator.write.closeGame([runId, 0n, gate.trainer, f.verifiers[0]!.account.address, true, false]), f.coordinator, "GameHostCaller");
       await viem.assertions.revertWithCustomError(f.game.write.bind([f.coordinator.address]), f.game, "GameUnbound");
       await viem.assertions.revertWithCustomError(f.game.write.timeout([99n]), f.game, "GameUnknown");
     });

@@ -15,6 +15,7 @@ import {
   trajectory,
   voteHash,
   viem,
+  ATTEST_DIGEST,
 } from "./fixture.ts";
 
 export type GasReport = Record<string, number>;
@@ -56,7 +57,7 @@ export async function measureGas(): Promise<GasReport> {
 
   await openAudits(f, 0n);
   const assigned = await assignedVerifier(f, 0n, t0!.address);
-  await record("attest", f.coordinator.write.attest([f.runId, 0n, t0!.address], { account: assigned.wallet.account }));
+  await record("attest", f.coordinator.write.attest([f.runId, 0n, t0!.address, ATTEST_DIGEST], { account: assigned.wallet.account }));
 
   // A fraud dispute against t1, resolved guilty by the jury.
   const challenger = f.verifiers[0]!;

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { keccak256, parseEventLogs, stringToHex, type Address, type Hash, type Hex } from "viem";
 import { announcementTypedData, CommitStatus, VerificationMode } from "../../lib/core/index.ts";
 import { disputeGameAbi, runCoordinatorAbi } from "../../lib/chain/abi.ts";
-import { deployCore, seatRun, networkHelpers, schedule, timeTo, trajectory, viem, voteHash, type RunFixture } from "./fixture.ts";
+import { deployCore, seatRun, networkHelpers, schedule, timeTo, trajectory, viem, voteHash, type RunFixture, ATTEST_DIGEST } from "./fixture.ts";
 
 const ZERO32: Hex = `0x${"0".repeat(64)}`;
 const GAME_OVER = 9;
@@ -157,7 +157,7 @@ describe("invariants under random action sequences", function () {
               await c.openAudits([f.runId, rr]).catch(() => undefined);
               const [, , v] = await f.coordinator.read.auditOf([f.runId, rr, trainers[a.who]!]);
               const w = walletOf(v) ?? wallets[4]!;
-              return c.attest([f.runId, rr, trainers[a.who]!], { account: w.account });
+              return c.attest([f.runId, rr, trainers[a.who]!, ATTEST_DIGEST], { account: w.account });
             }
             case "challenge": {
               const tr = trajectories(a.who, rr);

@@ -15,6 +15,7 @@ import {
   viem,
   voteHash,
   type RunFixture,
+  ATTEST_DIGEST,
 } from "./fixture.ts";
 
 const SALT: Hex = `0x${"ab".repeat(32)}`;
@@ -61,7 +62,7 @@ describe("lifecycle", () => {
     const [tr] = await openAndCommit(f, 0n, [{ index: 0 }]);
     await openAudits(f, 0n);
     const { wallet: verifier } = await assignedVerifier(f, 0n, t0.account.address);
-    await f.coordinator.write.attest([f.runId, 0n, t0.account.address], { account: verifier.account });
+    await f.coordinator.write.attest([f.runId, 0n, t0.account.address, ATTEST_DIGEST], { account: verifier.account });
     await timeTo(schedule(f.spec, 0n).disputeEnd);
     await f.coordinator.write.finalize([f.runId, 0n, t0.account.address, tr!.claim]);
 

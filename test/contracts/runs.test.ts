@@ -24,6 +24,7 @@ import {
   viem,
   walletOf,
   type RunFixture,
+  ATTEST_DIGEST,
 } from "./fixture.ts";
 
 const STAKE = 100n * TOKEN; // testSpec's minTrainerStake and minVerifierStake
@@ -1066,13 +1067,14 @@ describe("RunCoordinator: runs", () => {
       return { ...f, trs, t0, auditor: wallet };
     }
 
-    it("lets the assigned verifier attest and emits CommitmentAttested", async () => {
+    it("lets the assigned verifier attest and emits CommitmentAttested with the audited segment and the digest", async () => {
       const f = await networkHelpers.loadFixture(auditedRun);
+      const [, segment] = await f.coordinator.read.auditOf([f.runId, 0n, f.t0]);
       await viem.assertions.emitWithArgs(
-        f.coordinator.write.attest([f.runId, 0n, f.t0], { account: f.auditor.account }),
+        f.coordinator.write.attest([f.runId, 0n, f.t0, ATTEST_DIGEST], { account: f.auditor.account }),
         f.coordinator,
         "CommitmentAttested",
-        [f.runId, 0n, f.t0, addr(f.auditor)],
+        [f.runId, 0n, f.t0, addr(f.auditor), segment, ATTEST_DIGEST],
       );
       assert.equal(await f.coordinator.read.statusOf([f.runId, 0n, f.t0]), CommitStatus.Attested);
     });
@@ -1080,7 +1082,7 @@ describe("RunCoordinator: runs", () => {
     it("credits the audit fee to the verifier out of the pool", async () => {
       const f = await networkHelpers.loadFixture(auditedRun);
       await viem.assertions.emitWithArgs(
-        f.coordinator.write.attest([f.runId, 0n, f.t0], { account: f.auditor.account }),
+        f.coordinator.write.attest([f.runId, 0n, f.t0, ATTEST_DIGEST], { account: f.auditor.account }),
         f.coordinator,
         "EarningsCredited",
         [f.runId, addr(f.auditor), f.spec.auditFee],
@@ -1093,7 +1095,7 @@ describe("RunCoordinator: runs", () => {
       const f = await networkHelpers.loadFixture(auditedRun);
       await at(schedule(f.spec, 0n).auditEnd - 1n);
       await viem.assertions.emit(
-        f.coordinator.write.attest([f.runId, 0n, f.t0], { account: f.auditor.account }),
+        f.coordinator.write.attest([f.runId, 0n, f.t0, ATTEST_DIGEST], { account: f.auditor.account }),
         f.coordinator,
         "CommitmentAttested",
       );
@@ -1102,7 +1104,7 @@ describe("RunCoordinator: runs", () => {
     it("reverts for an unknown run", async () => {
       const f = await networkHelpers.loadFixture(auditedRun);
       await viem.assertions.revertWithCustomErrorWithArgs(
-        f.coordinator.write.attest([UNKNOWN_RUN, 0n, f.t0], { account: f.auditor.account }),
+        f.coordinator.write.attest([UNKNOWN_RUN, 0n, f.t0, ATTEST_DIGEST], { account: f.auditor.account }),
         f.coordinator,
         "RunUnknown",
         [UNKNOWN_RUN],
@@ -1115,7 +1117,7 @@ describe("RunCoordinator: runs", () => {
       const s = schedule(f.spec, 0n);
       await at(s.commitDeadline - 1n);
       await viem.assertions.revertWithCustomErrorWithArgs(
-        f.coordinator.write.attest([f.runId, 0n, addr(f.trainers[0]!)], { account: f.verifiers[0]!.account }),
+        f.coordinator.write.attest([f.runId, 0n, addr(f.trainers[0]!), ATTEST_DIGEST], { account: f.verifiers[0]!.account }),
         f.coordinator,
         "RoundWindowClosed",
         [f.runId, 0n, s.commitDeadline, s.auditEnd],
@@ -1127,7 +1129,7 @@ describe("RunCoordinator: runs", () => {
       const s = schedule(f.spec, 0n);
       await at(s.auditEnd);
       await viem.assertions.revertWithCustomErrorWithArgs(
-        f.coordinator.write.attest([f.runId, 0n, f.t0], { account: f.auditor.account }),
+        f.coordinator.write.attest([f.runId, 0n, f.t0, ATTEST_DIGEST], { account: f.auditor.account }),
         f.coordinator,
         "RoundWindowClosed",
         [f.runId, 0n, s.commitDeadline, s.auditEnd],
@@ -1139,7 +1141,7 @@ describe("RunCoordinator: runs", () => {
       const s = schedule(f.spec, 5n);
       await timeTo(s.commitDeadline);
       await viem.assertions.revertWithCustomErrorWithArgs(
-        f.coordinator.write.attest([f.runId, 5n, addr(f.trainers[0]!)], { account: f.verifiers[0]!.account }),
+        f.coordinator.write.attest([f.runId, 5n, addr(f.trainers[0]!), ATTEST_DIGEST], { account: f.verifiers[0]!.account }),
         f.coordinator,
         "RoundWindowClosed",
         [f.runId, 5n, s.commitDeadline, s.auditEnd],
@@ -1152,7 +1154,7 @@ describe("RunCoordinator: runs", () => {
       await timeTo(schedule(f.spec, 0n).commitDeadline);
       const t0 = addr(f.trainers[0]!);
       await viem.assertions.revertWithCustomErrorWithArgs(
-        f.coordinator.write.attest([f.runId, 0n, t0], { account: f.verifiers[0]!.account }),
+        f.coordinator.write.attest([f.runId, 0n, t0, ATTEST_DIGEST], { account: f.verifiers[0]!.account }),
         f.coordinator,
         "AuditNotAssigned",
         [f.runId, 0n, t0, zeroAddress],
@@ -1163,7 +1165,7 @@ describe("RunCoordinator: runs", () => {
       const f = await networkHelpers.loadFixture(auditedRun);
       const other = f.verifiers.find((v) => v !== f.auditor)!;
       await viem.assertions.revertWithCustomErrorWithArgs(
-        f.coordinator.write.attest([f.runId, 0n, f.t0], { account: other.account }),
+        f.coordinator.write.attest([f.runId, 0n, f.t0, ATTEST_DIGEST], { account: other.account }),
         f.coordinator,
         "AuditNotAssigned",
         [f.runId, 0n, f.t0, addr(f.auditor)],
@@ -1177,7 +1179,7 @@ describe("RunCoordinator: runs", () => {
       const t0 = addr(f.trainers[0]!);
       const [, , drawn] = await f.coordinator.read.auditOf([f.runId, 0n, t0]);
       await viem.assertions.revertWithCustomErrorWithArgs(
-        f.coordinator.write.attest([f.runId, 0n, t0], { account: walletOf(f, drawn).account }),
+        f.coordinator.write.attest([f.runId, 0n, t0, ATTEST_DIGEST], { account: walletOf(f, drawn).account }),
         f.coordinator,
         "AuditNotAssigned",
         [f.runId, 0n, t0, zeroAddress],
@@ -1186,9 +1188,9 @@ describe("RunCoordinator: runs", () => {
 
     it("reverts on a second attestation", async () => {
       const f = await networkHelpers.loadFixture(auditedRun);
-      await f.coordinator.write.attest([f.runId, 0n, f.t0], { account: f.auditor.account });
+      await f.coordinator.write.attest([f.runId, 0n, f.t0, ATTEST_DIGEST], { account: f.auditor.account });
       await viem.assertions.revertWithCustomErrorWithArgs(
-        f.coordinator.write.attest([f.runId, 0n, f.t0], { account: f.auditor.account }),
+        f.coordinator.write.attest([f.runId, 0n, f.t0, ATTEST_DIGEST], { account: f.auditor.account }),
         f.coordinator,
         "CommitStatusInvalid",
         [f.runId, 0n, f.t0, CommitStatus.Attested],
@@ -1200,7 +1202,7 @@ describe("RunCoordinator: runs", () => {
       const t3 = addr(f.trainers[3]!);
       const { wallet } = await assignedVerifier(f, 0n, t3);
       await viem.assertions.revertWithCustomErrorWithArgs(
-        f.coordinator.write.attest([f.runId, 0n, t3], { account: wallet.account }),
+        f.coordinator.write.attest([f.runId, 0n, t3, ATTEST_DIGEST], { account: wallet.account }),
         f.coordinator,
         "CommitStatusInvalid",
         [f.runId, 0n, t3, CommitStatus.None],
@@ -1213,7 +1215,7 @@ describe("RunCoordinator: runs", () => {
       const tr = f.trs[0]!;
       await f.coordinator.write.challenge([f.runId, 0n, f.t0, tr.claim, tr.leafArg(1), tr.proof(1)], { account: challenger.account });
       await viem.assertions.revertWithCustomErrorWithArgs(
-        f.coordinator.write.attest([f.runId, 0n, f.t0], { account: f.auditor.account }),
+        f.coordinator.write.attest([f.runId, 0n, f.t0, ATTEST_DIGEST], { account: f.auditor.account }),
         f.coordinator,
         "CommitStatusInvalid",
         [f.runId, 0n, f.t0, CommitStatus.Disputed],
@@ -1273,7 +1275,7 @@ describe("RunCoordinator: runs", () => {
       const f = await networkHelpers.loadFixture(committedRun);
       await openAudits(f, 0n);
       const { wallet } = await assignedVerifier(f, 0n, f.t0);
-      await f.coordinator.write.attest([f.runId, 0n, f.t0], { account: wallet.account });
+      await f.coordinator.write.attest([f.runId, 0n, f.t0, ATTEST_DIGEST], { account: wallet.account });
       await timeTo(schedule(f.spec, 0n).disputeEnd);
       await viem.assertions.emit(f.coordinator.write.finalize([f.runId, 0n, f.t0, f.claim0]), f.coordinator, "CommitmentFinalized");
       assert.equal(await f.coordinator.read.statusOf([f.runId, 0n, f.t0]), CommitStatus.Finalized);

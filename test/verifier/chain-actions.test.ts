@@ -14,7 +14,7 @@ import { errorNameOf, VerifierChain } from "../../verifier/chain-actions.ts";
 import { ChainFollower, coordinatorLogSource, type CoordinatorLog } from "../../verifier/chain-follower.ts";
 import { EquivocationWatcher } from "../../verifier/equivocation.ts";
 import { newSalt, voteHash } from "../../verifier/vote.ts";
-import { deployWithRun, networkHelpers, openAndCommit, timeTo, walletOf, type RunFixture } from "../contracts/fixture.ts";
+import { ATTEST_DIGEST, deployWithRun, networkHelpers, openAndCommit, timeTo, walletOf, type RunFixture } from "../contracts/fixture.ts";
 import { FakeClock, memoryLogger, tempDir } from "./helpers.ts";
 
 type FixtureWallet = RunFixture["verifiers"][number];
@@ -44,10 +44,10 @@ describe("verifier: chain actions on the contracts (verifier/chain-actions.ts)",
     const f = await networkHelpers.loadFixture(audited);
     await assert.rejects(chainOf(f, f.other).openAudits(0n), (e) => errorNameOf(e) === "RoundAlreadyOpen");
     assert.deepEqual(await chainOf(f, f.other).assignedToMe(0n, f.t0), { mine: false, segment: f.segment });
-    await assert.rejects(chainOf(f, f.other).attest(0n, f.t0), (e) => errorNameOf(e) === "AuditNotAssigned");
+    await assert.rejects(chainOf(f, f.other).attest(0n, f.t0, ATTEST_DIGEST), (e) => errorNameOf(e) === "AuditNotAssigned");
     const mine = chainOf(f, f.assigned);
     assert.equal((await mine.assignedToMe(0n, f.t0)).mine, true);
-    await mine.attest(0n, f.t0);
+    await mine.attest(0n, f.t0, ATTEST_DIGEST);
     assert.equal(await mine.statusOf(0n, f.t0), CommitStatus.Attested);
     assert.equal((await mine.earningsOf()).owed, f.spec.auditFee);
     assert.equal(await mine.claim(), f.spec.auditFee);
@@ -125,7 +125,7 @@ describe("verifier: chain actions on the contracts (verifier/chain-actions.ts)",
     await (await open()).poll(handle, new AbortController().signal);
     assert.ok(seen.includes("RunCreated") && seen.includes("RoundCommitted") && seen.includes("AuditsOpened"), seen.join(","));
     seen.length = 0;
-    await chainOf(f, f.assigned).attest(0n, f.t0);
+    await chainOf(f, f.assigned).attest(0n, f.t0, ATTEST_DIGEST);
     await (await open()).poll(handle, new AbortController().signal); // a restarted follower: only what is new
     assert.deepEqual(seen, ["CommitmentAttested", "EarningsCredited"]);
   });
