@@ -63,12 +63,7 @@ contract RunCoordinator is DisputeCourt {
         RunSpec storage s = _run(runId).spec;
         Participant storage p = _participants[runId][msg.sender];
         if (p.role == Role.None) revert RunNotParticipant(runId, msg.sender, Role.None);
-        // A trainer stays until its last commitment settles; a verifier until the run's last round settles: a slot is
-        // held for the whole run at the price of its stake, so that slots cannot be churned for free to fill a run or
-        // to be re-drawn once a seed is known (REVIEW 7).
-        uint64 settlesAt = p.role == Role.Verifier
-            ? s.disputeEnd(s.rounds - 1)
-            : (p.lastCommitRound == 0 ? 0 : s.disputeEnd(p.lastCommitRound - 1));
+        uint64 settlesAt = p.lastCommitRound == 0 ? 0 : s.disputeEnd(p.lastCommitRound - 1);
         if (p.openDisputes > 0 || block.timestamp < settlesAt) {
             revert RunLeaveBlocked(runId, msg.sender, p.openDisputes, settlesAt);
         }

@@ -4,7 +4,7 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { isAddress, type Address, type Hex } from "viem";
-import { connect, deployVerihive, readKeyFile, type Connection } from "../lib/chain/index.ts";
+import { connect, deployVerihive, readKeyFile, redactRpc, type Connection } from "../lib/chain/index.ts";
 
 const USAGE = `usage: npx tsx scripts/deploy.ts --rpc URL --key FILE [--token ADDRESS] [--unbonding SECONDS] [--out FILE]
   --rpc        JSON-RPC endpoint of the chain (e.g. http://127.0.0.1:8545)
@@ -51,7 +51,7 @@ try {
   fail((e as Error).message);
 }
 const { wallet, publicClient: client, chainId } = conn;
-console.error(`deploying from ${wallet.account.address} to chain ${chainId} at ${values.rpc}`);
+console.error(`deploying from ${wallet.account.address} to chain ${chainId} at ${redactRpc(values.rpc!)}`);
 const deployment = await deployVerihive(wallet, client, {
   token: values.token as Address | undefined,
   unbondingPeriod: BigInt(values.unbonding!),

@@ -243,7 +243,7 @@ async function main(o: StartOptions): Promise<number> {
     aggregation: o.undefended ? ("mean" as const) : ("centered-clip" as const),
   };
   // Every dispute game of the run, as the chain records it (who played whom, who lost), for tests and readers.
-  const games = (await gamesOf(owner.publicClient, d.game, runId)).map((g) => ({ id: Number(g.id), round: Number(g.round), trainer: g.trainer, challenger: g.challenger, trainerLost: g.trainerLost ?? null }));
+  const games = (await gamesOf(owner.publicClient, d.game, runId)).map((g) => ({ id: Number(g.id), round: Number(g.round), trainer: g.trainer, challenger: g.challenger, accusation: g.accusation, trainerLost: g.trainerLost ?? null }));
   const report = { setup, ...built.report, games };
   const failures = built.failures;
   if (o.report) writeFileSync(o.report, `${JSON.stringify(report, null, 2)}\n`);

@@ -30,6 +30,9 @@ export const ANNOUNCEMENT_VERSION = 1;
 export const ANNOUNCEMENT_BYTES = 172;
 /** Anything longer is rejected as oversize without decoding. */
 export const MAX_ANNOUNCEMENT_BYTES = 1024;
+/** How far past minRound an announcement may be: a trainer announces its current round; the rest is a pile-up. */
+export const MAX_ROUNDS_AHEAD = 4n;
+
 /** Deadline of the caller's checks (isKnownTrainer, minRound) inside the validator. */
 export const VALIDATOR_TIMEOUT_MS = 2_000;
 /** Deadline of publishAnnouncement (handing the message to the peers' streams). */
@@ -55,6 +58,8 @@ export const AnnouncementRejectReason = {
   BadSignature: "bad-signature",
   UnknownTrainer: "unknown-trainer",
   StaleRound: "stale-round",
+  /** More than MAX_ROUNDS_AHEAD rounds past minRound: nothing honest announces that early (REVIEW 9). */
+  FutureRound: "future-round",
   ValidatorError: "validator-error",
 } as const;
 export type AnnouncementRejectReason = (typeof AnnouncementRejectReason)[keyof typeof AnnouncementRejectReason];
@@ -250,6 +255,11 @@ async function verify(options: SubscribeAnnouncementsOptions, msg: Message): Pro
   if (known !== true) return reject(AnnouncementRejectReason.UnknownTrainer, `${signer} on shard ${announcement.shard}`);
   // A stale round is ignored rather than rejected: honest peers may relay late copies.
   if (announcement.round < minRound) return ignore(AnnouncementRejectReason.StaleRound, `round ${announcement.round} < ${minRound}`);
+  // Ignored (dropped, not forwarded), not rejected: a receiver still catching up has a low minRound, and must not
+  // score honest senders down for it.
+  if (announcement.round > minRound + MAX_ROUNDS_AHEAD) {
+    return ignore(AnnouncementRejectReason.FutureRound, `round ${announcement.round} > ${minRound} + ${MAX_ROUNDS_AHEAD}`);
+  }
   return { ok: true, verified: { announcement, signer, author } };
 }
 

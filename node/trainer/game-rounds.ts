@@ -3,6 +3,7 @@ import type { MoeSpec, ShardState } from "../../lib/ml/moe.ts";
 import { trainStep, type StepConfig } from "../../lib/ml/step.ts";
 import type { TrainerRound } from "../../lib/protocol/game-engine.ts";
 import { programTree } from "../../lib/protocol/program-commit.ts";
+import { Accuser, type AccuserParams } from "./accusations.ts";
 import { GameAnswerer, type GameAnswererParams } from "./game-answers.ts";
 import { stateRootOf, stateShapes, traceStep } from "../../lib/protocol/step-trace.ts";
 import { stateArrays, stepBatch, type RoundContext } from "../../lib/protocol/trajectory.ts";
@@ -99,17 +100,20 @@ export function startGameAnswers(
     keepRounds: bigint;
     restore?: (round: bigint) => Promise<CommittedRound | undefined>;
     everyMs?: number;
+    /** Checks the attestations of this trainer's commitments and accuses blind ones (exact mode; PROTOCOL.md 7.3). */
+    accusations?: Omit<AccuserParams, "roundOf" | "client" | "wallet" | "game" | "runId" | "fromBlock" | "trainer" | "log">;
   },
 ): { remember(round: bigint, r: CommittedRound): void; stop(): Promise<void> } {
   const rounds = new GameRounds(p.moe, p.restore);
-  const answerer = new GameAnswerer({ ...p, programs: programTree(p.batchSize, p.config), roundOf: (round) => rounds.roundOf(round) });
+  const roundOf = (round: bigint) => rounds.roundOf(round);
+  const answerer = new GameAnswerer({ ...p, programs: programTree(p.batchSize, p.config), roundOf });
+  const accuser = p.accusations && new Accuser({ ...p, ...p.accusations, roundOf });
   let busy: Promise<unknown> = Promise.resolve();
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    busy = answerer
-      .tick()
+    busy = Promise.all([answerer.tick(), accuser?.tick()])
       .catch((e: Error) => p.log.warn("dispute games not checked", { reason: e.message }))
       .finally(() => (running = false));
   }, p.everyMs ?? 2_000);

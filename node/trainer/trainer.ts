@@ -7,7 +7,7 @@ import type { PeerId } from "@libp2p/interface";
 import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { ChainError, commitRound, connect, ensureStake, joinRun, readRun, runCoordinatorAbi } from "../../lib/chain/index.ts";
-import { canonicalStateBytes, CommitStatus, decodeStateBytes, gameSeconds, roundSchedule, Role, stateHash } from "../../lib/core/index.ts";
+import { canonicalStateBytes, CommitStatus, decodeStateBytes, gameSeconds, roundSchedule, Role, stateHash, VerificationMode } from "../../lib/core/index.ts";
 import { DEFAULT_MOE_SPEC, evaluate, initModel, loadMnist, trainingSetCount, trainingSetRoot, paramsOf, selectBackend, type BackendPreference, type ModelState } from "../../lib/ml/index.ts";
 import { BlobKind, createVerihiveNode, peerIdentityFromEthKey, publishAnnouncement, signedAnnouncement, subscribeAnnouncements } from "../../lib/p2p/index.ts";
 import { checkDataset, checkModel, modelSeed, type RoundContext, shardIndex, shardName, stateArrays, stateShapes, stateSizes, stepConfigFor, trainRound, updateRootOf } from "../../lib/protocol/index.ts";
@@ -157,7 +157,7 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
   const stepConfig = () => (opts.attack?.stepConfig ? opts.attack.stepConfig(config, spec.checkpointInterval) : config);
   const seedOf = async (r: bigint) => (await read<{ seed: Hex }>("roundOf", [opts.runId, r])).seed; // games on rounds before a restart: from the journal
   const restore = (round: bigint) => restoreRound({ journal, blobs, runId: opts.runId, trainer: me, shard: myShard, moe, spec, dataset: () => train, seedOf, stepConfig }, round);
-  const games = opts.game ? startGameAnswers({ client: publicClient, wallet, game: opts.game, runId: opts.runId, trainer: me, fromBlock: run.createdAtBlock, journal, log, moe, batchSize: spec.batchSize, config, keepRounds: keep, restore }) : undefined;
+  const games = opts.game ? startGameAnswers({ client: publicClient, wallet, game: opts.game, runId: opts.runId, trainer: me, fromBlock: run.createdAtBlock, journal, log, moe, batchSize: spec.batchSize, config, keepRounds: keep, restore, ...(spec.mode === VerificationMode.Exact && { accusations: { coordinator: opts.coordinator, spec, journal } }) }) : undefined;
 
   try {
     const test = loadMnist("test");

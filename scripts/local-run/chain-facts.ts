@@ -7,9 +7,10 @@ import { disputeGameAbi, runCoordinatorAbi } from "../../lib/chain/index.ts";
 /**
  * Trainers: fraud (a guilty verdict), equivocation (a proof), withheld (unavailability upheld).
  * Verifiers: juror-penalty (a juror that voted against the verdict or did not reveal), bond-lost (its
- * challenge was rejected by a jury that voted, or it lost a dispute game it opened).
+ * challenge was rejected by a jury that voted, or it lost a dispute game it opened), blind-attestation (it lost
+ * the accusation of an attestation whose digest was not the replay's: PROTOCOL.md 7.3).
  */
-export type SlashReason = "fraud" | "equivocation" | "withheld" | "juror-penalty" | "bond-lost";
+export type SlashReason = "fraud" | "equivocation" | "withheld" | "juror-penalty" | "bond-lost" | "blind-attestation";
 
 /**
  * Slashes of run `runId` by peer address (lower case): TrainerSlashed, CommitmentWithheld with slashed > 0,
@@ -42,7 +43,7 @@ export async function slashesOf(client: PublicClient, coordinator: Address, runI
     const votes = (e.args.guiltyVotes ?? 0) + (e.args.innocentVotes ?? 0);
     if (ours(e.args.disputeId) && e.args.guilty === false && votes > 0) add(challengerOf.get(e.args.disputeId!), "bond-lost");
   }
-  if (game) for (const g of await gamesOf(client, game, runId)) if (g.trainerLost === false) add(g.challenger, "bond-lost");
+  if (game) for (const g of await gamesOf(client, game, runId)) if (g.trainerLost === false) add(g.challenger, g.accusation ? "blind-attestation" : "bond-lost");
   return out;
 }
 
@@ -51,6 +52,8 @@ export interface GameFact {
   round: bigint;
   trainer: Address;
   challenger: Address;
+  /** The trainer's accusation of its attester (the challenger), not a challenge. */
+  accusation: boolean;
   /** Undefined while the game runs. */
   trainerLost?: boolean;
 }
@@ -68,6 +71,7 @@ export async function gamesOf(client: PublicClient, game: Address, runId: bigint
     round: e.args.round,
     trainer: e.args.trainer,
     challenger: e.args.challenger,
+    accusation: e.args.accusation,
     ...(lost.has(e.args.gameId) ? { trainerLost: lost.get(e.args.gameId)! } : {}),
   }));
 }

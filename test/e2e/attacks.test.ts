@@ -38,7 +38,7 @@ interface Report {
   stateHashesAgree: boolean;
   peers: Peer[];
   /** Every dispute game, from the chain. */
-  games: { round: number; trainer: string; challenger: string; trainerLost: boolean | null }[];
+  games: { round: number; trainer: string; challenger: string; accusation: boolean; trainerLost: boolean | null }[];
 }
 
 /**
@@ -108,7 +108,7 @@ describe("end to end: attacks are caught, honest peers are not harmed", function
     assert.ok(r.accuracy > 0.6, `accuracy ${r.accuracy}`);
   });
 
-  it("one honest verifier among three, two of them lazy: every fraud it audits is slashed through a game, no honest party loses anything", async () => {
+  it("one honest verifier among three, two of them lazy: every fraud it audits is slashed through a game, every blind attestation of an honest commitment is accused and costs its verifier, no honest party loses anything", async () => {
     const r = await start([
       ...["--trainers", "5", "--rounds", "2", "--byzantine", "2", "--attack", "one-op,label-flip"],
       ...["--verifiers", "3", "--byzantine-verifiers", "2", "--verifier-attack", "lazy,lazy"],
@@ -124,8 +124,15 @@ describe("end to end: attacks are caught, honest peers are not harmed", function
       assert.equal(p.slashed, false, `honest ${p.address} not slashed`);
       assert.equal(p.credits, "6400", "every honest commitment credited");
     }
-    // Each fraud the honest verifier audited was slashed; what a lazy verifier attested goes through (issue 16).
-    for (const g of r.games) assert.ok(peerOf(r, g.trainer).slashedFor?.includes("fraud"), `${g.trainer}, whose fraud it caught, slashed`);
+    // Each fraud the honest verifier audited was slashed (PROTOCOL.md 7.1).
+    for (const g of r.games.filter((x) => !x.accusation)) assert.ok(peerOf(r, g.trainer).slashedFor?.includes("fraud"), `${g.trainer}, whose fraud it caught, slashed`);
+    // Each accusation of a lazy verifier by an honest trainer cost the verifier (7.3); the honest verifier is never accused.
+    const accusations = r.games.filter((x) => x.accusation);
+    assert.ok(accusations.some((g) => peerOf(r, g.trainer).attack === null), "honest trainers accused blind attestations");
+    for (const g of accusations) {
+      assert.equal(peerOf(r, g.challenger).attack, "lazy", "only lazy verifiers are accused");
+      if (peerOf(r, g.trainer).attack === null) assert.ok(peerOf(r, g.challenger).slashedFor?.includes("blind-attestation"), `${g.challenger} lost the accusation`);
+    }
     assert.equal(r.stateHashesAgree, true);
   });
 

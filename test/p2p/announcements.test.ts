@@ -10,6 +10,7 @@ import {
   encodeAnnouncement,
   publishAnnouncement,
   signedAnnouncement,
+  MAX_ROUNDS_AHEAD,
   subscribeAnnouncements,
   type AnnouncementRejectReason,
   type AnnouncementSubscription,
@@ -149,6 +150,7 @@ describe("announcements over gossipsub (lib/p2p/announcements.ts)", function () 
   });
 
   it("gossips messages without a libp2p envelope: no author, sequence number or second signature", async () => {
+    minRound = 7n; // rounds 10 and 11 are within MAX_ROUNDS_AHEAD
     const seen = delivered.length;
     await expectStillWorking(10n);
     assert.equal(delivered.length, seen + 1);
@@ -173,6 +175,13 @@ describe("announcements over gossipsub (lib/p2p/announcements.ts)", function () 
     const old = await signedAnnouncement(trainer.account, CHAIN_ID, COORDINATOR, message(2n));
     await expectRejected(trainerNode!, encodeAnnouncement(old), "stale-round");
     await expectStillWorking(8n);
+  });
+
+  it("rejects an announcement more than MAX_ROUNDS_AHEAD rounds past minRound, so future rounds cannot pile up (REVIEW 9)", async () => {
+    minRound = 8n;
+    const far = await signedAnnouncement(trainer.account, CHAIN_ID, COORDINATOR, message(8n + MAX_ROUNDS_AHEAD + 1n));
+    await expectRejected(trainerNode!, encodeAnnouncement(far), "future-round");
+    await expectStillWorking(8n + MAX_ROUNDS_AHEAD);
   });
 
   it("rejects oversize and malformed messages and announcements of another run", async () => {

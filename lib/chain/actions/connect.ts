@@ -20,12 +20,27 @@ export interface Connection {
   chainId: number;
 }
 
+/**
+ * An RPC URL as logs and errors may show it: scheme, host and port only. Providers put API keys in the path, the
+ * query or the user part (REVIEW 22), so none of those is ever printed.
+ */
+export function redactRpc(rpc: string): string {
+  try {
+    const u = new URL(rpc);
+    const hidden = u.username !== "" || u.password !== "" || (u.pathname !== "/" && u.pathname !== "") || u.search !== "" || u.hash !== "";
+    return `${u.protocol}//${u.host}${hidden ? "/…" : ""}`;
+  } catch {
+    return "(not a URL)";
+  }
+}
+
 /** Connects to a JSON-RPC endpoint with retries and timeouts, checking the chain id. */
-export async function connect({ rpc, privateKey, expectedChainId, timeoutMs = 30_000 }: ConnectParams): Promise<Connection> {
-  if (!/^https?:\/\//.test(rpc)) throw new ChainError(`--rpc ${rpc} is not an http(s) URL`, { rpc });
+export async function connect({ rpc: url, privateKey, expectedChainId, timeoutMs = 30_000 }: ConnectParams): Promise<Connection> {
+  const rpc = redactRpc(url);
+  if (!/^https?:\/\//.test(url)) throw new ChainError(`--rpc ${rpc} is not an http(s) URL`, { rpc });
   // node:http with keep-alive rather than the global fetch: about half the CPU per call (lib/chain/node-fetch.ts).
   // Calls made in the same tick go as one JSON-RPC batch: 8 reads cost 1.5 ms of CPU instead of 4.6 ms.
-  const transport = http(rpc, { timeout: timeoutMs, retryCount: 3, retryDelay: 250, fetchFn: nodeHttpFetch(), batch: { wait: 0 } });
+  const transport = http(url, { timeout: timeoutMs, retryCount: 3, retryDelay: 250, fetchFn: nodeHttpFetch(), batch: { wait: 0 } });
   const probe = createPublicClient({ transport });
   let chainId: number;
   try {
@@ -41,7 +56,7 @@ export async function connect({ rpc, privateKey, expectedChainId, timeoutMs = 30
     id: chainId,
     name: `chain-${chainId}`,
     nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [rpc] } },
+    rpcUrls: { default: { http: [url] } },
   };
   const publicClient = createPublicClient({ chain, transport }) as PublicClient;
   const wallet = serialWrites(createWalletClient({ account: privateKeyToAccount(privateKey), chain, transport }));
