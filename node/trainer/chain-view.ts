@@ -31,6 +31,12 @@ export async function ensureRoundSeed(client: PublicClient, wallet: Wallet, coor
   return seed;
 }
 
+/** The trainer's commitment of `round` as RoundCommitted logged it, if it committed one (REVIEW 14: read before announcing). */
+export async function committedClaimOf(client: PublicClient, coordinator: Address, runId: bigint, round: bigint, trainer: Address, fromBlock: bigint) {
+  const [e] = await client.getContractEvents({ address: coordinator, abi: runCoordinatorAbi, eventName: "RoundCommitted", args: { runId, round, trainer }, fromBlock, strict: true });
+  return e && { root: e.args.root, updateHash: e.args.updateHash, samples: e.args.samples };
+}
+
 /** Finalizes the caller's commitment of `round` if it can be (returns false when it is not finalizable). */
 export async function finalizeOwn(
   client: PublicClient,

@@ -18,7 +18,8 @@ import { roundCommitments } from "../peer/commitments.ts";
 import { candidatePeers, fetchFromAny, updateVerifier, type FetchContext } from "../peer/fetch.ts";
 import { createProgress } from "../progress.ts";
 import type { TrainerAttack } from "./attacks/types.ts";
-import { claimOwed, ensureRoundSeed, finalizeOwn } from "./chain-view.ts";
+import { announceAndCommit } from "./announce-commit.ts";
+import { claimOwed, committedClaimOf, ensureRoundSeed, finalizeOwn } from "./chain-view.ts";
 import { startingPoint } from "./catch-up.ts";
 import { modelKeys, saveModel } from "./model-file.ts";
 import { journalCommitIntent, restoreRound } from "./game-restore.ts";
@@ -262,24 +263,18 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
       await served.ownUpdate(r, updateHash, updateBytes);
       await served.ownTrajectory(r, traj.root, traj.checkpoints.map((c, i) => ({ root: traj.checkpointRoots[i]!, arrays: stateArrays(c) })));
       const shown = attack?.announced ? attack.announced(r, claim) : claim;
-      const announcement = await signedAnnouncement(privateKeyToAccount(opts.privateKey), chainId, opts.coordinator, { runId: opts.runId, shard: myShard, round: r, ...shown });
-      await publishAnnouncement(node.services.pubsub, announcement).catch((e: Error) => log.warn("announcement not published", { reason: e.message }));
-      const status = await read<number>("statusOf", [opts.runId, r, me]);
-      let didCommit = status !== CommitStatus.None;
-      if (didCommit) {
-        log.info("already committed", { round: r, status });
-      } else if (clock.now() < Number(sched.commitDeadline) - 1) {
-        try {
+      const published = await announceAndCommit(r, claim, {
+        committed: () => committedClaimOf(publicClient, opts.coordinator, opts.runId, r, me, run.createdAtBlock),
+        announce: async () => void (await publishAnnouncement(node.services.pubsub, await signedAnnouncement(privateKeyToAccount(opts.privateKey), chainId, opts.coordinator, { runId: opts.runId, shard: myShard, round: r, ...shown }))),
+        canCommit: () => clock.now() < Number(sched.commitDeadline) - 1,
+        commit: async () => {
           const tx = await commitRound(publicClient, wallet, { coordinator: opts.coordinator, runId: opts.runId, round: r, ...claim });
           await journal.append("commit-confirmed", { runId: opts.runId.toString(), round: r.toString(), tx });
-          didCommit = true;
-          log.info("committed", { round: r, root: traj.root, updateHash, samples: traj.samples });
-        } catch (e) {
-          log.warn("commit failed", { round: r, reason: (e as Error).message });
-        }
-      } else {
-        log.warn("commit window missed", { round: r });
-      }
+          return tx;
+        },
+        log,
+      });
+      const didCommit = published.outcome === "committed" || published.outcome === "already-committed";
       if (didCommit && !committed.some((c) => c.round === r)) committed.push({ round: r, claim });
       if (didCommit) games?.remember(r, { ctx, checkpoints: traj.checkpoints, checkpointRoots: traj.checkpointRoots, tree: traj.tree, update: ownPrevious, stepConfig });
 
