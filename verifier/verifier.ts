@@ -151,7 +151,8 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
     const peerByAddress = new Map<string, PeerId>();
     const peerOf = (t: Address) => peerByAddress.get(t.toLowerCase());
     let banned = new Set<string>();
-    const fetch = (): FetchContext => ({ node: p2p, banned, timeoutMs: opts.fetchTimeoutMs ?? 10_000, log, signal });
+    const slow = new Set<string>(); // peers that let a fetch time out: asked last, for the whole run (REVIEW 10)
+    const fetch = (): FetchContext => ({ node: p2p, banned, slow, timeoutMs: opts.fetchTimeoutMs ?? 10_000, log, signal });
     const evidence: EvidenceEnv = { fetch, served, clock, peerOf, retryMs: 1_000, signal };
     const initial = initModel(modelSeed(opts.runId, spec.modelHash), moe);
     // The run as chain readers see it (logs are read from its creation block).

@@ -4,17 +4,21 @@ import { decodeStateBlob, decodeStateBytes, hashBytes } from "../../lib/core/sta
 import type { Shape } from "../../lib/kernels/program.ts";
 import { stateRootOf, updateRootOf } from "../../lib/protocol/step-trace.ts";
 import { manifestBytes, verifyManifest, type ManifestContext, type VerifiedManifest } from "../../lib/protocol/manifest.ts";
-import { BlobHashMismatchError, BlobKind, BlobProtocolError, BlobTooLargeError, type FetchBlobOptions, type VerihiveNode } from "../../lib/p2p/index.ts";
+import { BlobHashMismatchError, BlobKind, BlobProtocolError, BlobTimeoutError, BlobTooLargeError, type FetchBlobOptions, type VerihiveNode } from "../../lib/p2p/index.ts";
 import type { Logger } from "../log.ts";
 
 // Fetching protocol data from peers, shared by trainers and verifiers: try the likeliest peer first, then
 // every other connected one; a peer that sends wrong, oversized or malformed bytes is disconnected and not
-// asked again (for as long as the caller keeps `banned`).
+// asked again (for as long as the caller keeps `banned`). A peer that lets a request time out is asked only after
+// every other one from then on (for as long as the caller keeps `slow`): free Sybils that accept a stream and
+// never answer cost a fetch one time-out each, once, not one each per fetch (REVIEW 10).
 
 export interface FetchContext {
   node: VerihiveNode;
   /** Peers caught misbehaving: never asked. */
   banned: Set<string>;
+  /** Peers that let a request time out: asked last. Keep one set across fetches for it to cost them. */
+  slow?: Set<string>;
   timeoutMs: number;
   log: Logger;
   signal?: AbortSignal;
@@ -52,7 +56,9 @@ export async function fetchFromAny(
       // our own copy is unusable: ask the peers
     }
   }
-  for (const peer of peers) {
+  const slow = ctx.slow;
+  const ordered = slow && slow.size > 0 ? [...peers.filter((p) => !slow.has(p.toString())), ...peers.filter((p) => slow.has(p.toString()))] : peers;
+  for (const peer of ordered) {
     if (ctx.banned.has(peer.toString())) continue;
     try {
       return await ctx.node.services.blobs.fetch(peer, key, { ...options, timeoutMs: ctx.timeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) });
@@ -60,6 +66,7 @@ export async function fetchFromAny(
       ctx.signal?.throwIfAborted();
       const err = e as Error;
       ctx.log.warn("fetch failed", { ...what, key, peer: peer.toString(), error: err.name, reason: err.message });
+      if (e instanceof BlobTimeoutError) slow?.add(peer.toString());
       if (e instanceof BlobHashMismatchError || e instanceof BlobTooLargeError || e instanceof BlobProtocolError) {
         ctx.banned.add(peer.toString());
         await ctx.node.hangUp(peer).catch(() => undefined);

@@ -145,9 +145,11 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
     },
     onReject: (peer, reason, detail) => log.warn("announcement rejected", { peer: peer.toString(), reason, detail: detail.message }),
   });
+  const slowPeers = new Set<string>(); // peers that let a fetch time out are asked last, for the whole run
   const fetchCtx = (): FetchContext => ({
     node,
     banned: new Set(),
+    slow: slowPeers,
     timeoutMs: opts.fetchTimeoutMs ?? 10_000,
     log,
     signal,

@@ -35,7 +35,8 @@ describe("fetching protocol data from peers (node/peer, node/trainer/served)", f
   let honest: ServedData;
   let withholder: ServedData;
   let nodes: VerihiveNode[] = [];
-  let client: VerihiveNode, server: VerihiveNode, liar: VerihiveNode, silent: VerihiveNode;
+  let client: VerihiveNode, server: VerihiveNode, liar: VerihiveNode, silent: VerihiveNode, tarpit: VerihiveNode;
+  let tarpitAsked = 0;
 
   before(async () => {
     honest = new ServedData(await BlobStore.open(mkdtempSync(join(tmpdir(), "vh-served-")), { maxBlobBytes: 1 << 20 }), { servesAuditData: true });
@@ -50,8 +51,10 @@ describe("fetching protocol data from peers (node/peer, node/trainer/served)", f
     ]);
     liar = await startNode("served-liar", { blobs: { store: { get: (h: Hex) => lies.get(h.toLowerCase()) } } });
     silent = await startNode("served-withholder", { blobs: { store: withholder } });
-    client = await startNode("served-client", {}, [server, liar, silent]);
-    nodes = [client, server, liar, silent];
+    // Accepts every request and never answers (a free Sybil stalling fetches: REVIEW 10).
+    tarpit = await startNode("served-tarpit", { blobs: { store: { get: () => (tarpitAsked++, new Promise<undefined>(() => undefined)) } } });
+    client = await startNode("served-client", {}, [server, liar, silent, tarpit]);
+    nodes = [client, server, liar, silent, tarpit];
   });
   after(() => stopAll(nodes));
 
@@ -74,6 +77,17 @@ describe("fetching protocol data from peers (node/peer, node/trainer/served)", f
     const got = await fetchState(c, [liar.peerId, server.peerId], hashes[1]!, SHAPES, { kind: BlobKind.Checkpoint });
     assert.deepEqual(got?.map((a) => [...a]), states[1]!.map((a) => [...a]));
     assert.ok(c.banned.has(liar.peerId.toString()));
+  });
+
+  it("a peer that lets a request time out is asked after every other one from then on (REVIEW 10)", async () => {
+    const slow = new Set<string>();
+    const slowCtx = (): FetchContext => ({ ...ctx(), timeoutMs: 300, slow });
+    // Without the shared set every fetch would wait for the tarpit first; with it, only the first does.
+    assert.ok(await fetchState(slowCtx(), [tarpit.peerId, server.peerId], hashes[1]!, SHAPES));
+    assert.equal(tarpitAsked, 1);
+    assert.ok(slow.has(tarpit.peerId.toString()));
+    for (let k = 0; k < 3; k++) assert.ok(await fetchState(slowCtx(), [tarpit.peerId, server.peerId], hashes[k]!, SHAPES));
+    assert.equal(tarpitAsked, 1, "the tarpit was not asked again while an answering peer was there");
   });
 
   it("a withholding node serves neither manifests nor checkpoints (undefined, no crash)", async () => {
