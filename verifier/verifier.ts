@@ -7,7 +7,7 @@ import type { PeerId } from "@libp2p/interface";
 import type { Address, Hex } from "viem";
 import { connect, ensureStake, joinRun, readRun, runCoordinatorAbi } from "../lib/chain/index.ts";
 import { VerihiveError } from "../lib/core/errors.ts";
-import { gameSeconds, ReferenceBackend, Role, roundSchedule, VerificationMode, type RunSpec } from "../lib/core/spec.ts";
+import { gameSeconds, ReferenceBackend, roundSchedule, VerificationMode, type RunSpec } from "../lib/core/spec.ts";
 import { DEFAULT_MOE_SPEC, initModel, selectBackend, trainingSetCount, trainingSetRoot, type BackendKind, type BackendPreference } from "../lib/ml/index.ts";
 import { BootstrapError, createVerihiveNode, peerIdentityFromEthKey, subscribeAnnouncements, type AnnouncementSubscription, type VerihiveNode } from "../lib/p2p/index.ts";
 import { checkDataset, checkModel, modelSeed } from "../lib/protocol/index.ts";
@@ -16,6 +16,7 @@ import type { Logger } from "../node/log.ts";
 import { ChainClock, sleep } from "../node/peer/clock.ts";
 import { roundCommitments } from "../node/peer/commitments.ts";
 import type { FetchContext } from "../node/peer/fetch.ts";
+import { RejectionLog, TrainerSeats } from "../node/peer/gossip-guard.ts";
 import { createProgress } from "../node/progress.ts";
 import type { VerifierAttack } from "./misbehaviour.ts";
 import { Auditor } from "./audit.ts";
@@ -218,14 +219,14 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
       const r = (now - spec.startTime) / BigInt(spec.roundLength);
       return r < BigInt(spec.rounds) ? r : BigInt(spec.rounds - 1);
     };
+    // Cached, rate-limited seat checks and summarized rejections: a flood costs little (REVIEW 8).
+    const seats = new TrainerSeats((address) => chain.participantOf(address));
+    const rejections = new RejectionLog(log);
     subscription = subscribeAnnouncements(p2p.services.pubsub, {
       runId: opts.runId,
       chainId,
       coordinator: opts.coordinator,
-      isKnownTrainer: async (address, shard) => {
-        const seat = await chain.participantOf(address);
-        return seat.role === Role.Trainer && seat.active && seat.shard === shard;
-      },
+      isKnownTrainer: (address, shard) => seats.isKnownTrainer(address, shard),
       minRound: () => (currentRound() > 0n ? currentRound() - 1n : 0n),
       onAnnouncement: async ({ announcement: a, signer }, from) => {
         peerByAddress.set(signer.toLowerCase(), from);
@@ -233,7 +234,7 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
           .onAnnouncement({ round: a.round, trainer: signer, shard: a.shard, root: a.root, updateHash: a.updateHash, signature: a.signature })
           .catch((e: Error) => log.warn("announcement not checked", { round: a.round, trainer: signer, reason: e.message }));
       },
-      onReject: (peer, reason, detail) => log.warn("announcement rejected", { peer: peer.toString(), reason, detail: detail.message }),
+      onReject: (peer, reason, detail) => rejections.note(peer.toString(), reason, detail.message),
     });
 
     // Round r's inclusion set, read at commitDeadline(r) + 1 s as the trainers read it, and what S_r the

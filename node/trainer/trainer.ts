@@ -19,6 +19,7 @@ import { candidatePeers, fetchFromAny, updateVerifier, type FetchContext } from 
 import { createProgress } from "../progress.ts";
 import type { TrainerAttack } from "./attacks/types.ts";
 import { announceAndCommit } from "./announce-commit.ts";
+import { RejectionLog, TrainerSeats, type Seat } from "../peer/gossip-guard.ts";
 import { claimOwed, committedClaimOf, ensureRoundSeed, finalizeOwn } from "./chain-view.ts";
 import { startingPoint } from "./catch-up.ts";
 import { modelKeys, saveModel } from "./model-file.ts";
@@ -128,22 +129,22 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
   const peerByAddress = new Map<string, PeerId>();
   /** Update hashes other trainers announced, by "round:shard:signer" (a free-rider under test copies one). */
   const announcedUpdates = new Map<string, Hex>();
+  // Cached, rate-limited seat checks and summarized rejections: a flood costs little (REVIEW 8).
+  const seats = new TrainerSeats((address) => read<Seat>("participantOf", [opts.runId, address]));
+  const rejections = new RejectionLog(log);
   const peerOf = (t: Address) => peerByAddress.get(t.toLowerCase());
   let currentRound = 0n;
   const subscription = subscribeAnnouncements(node.services.pubsub, {
     runId: opts.runId,
     chainId,
     coordinator: opts.coordinator,
-    isKnownTrainer: async (address, shard) => {
-      const seat = await read<{ role: number; active: boolean; shard: number }>("participantOf", [opts.runId, address]);
-      return seat.role === Role.Trainer && seat.active && seat.shard === shard;
-    },
+    isKnownTrainer: (address, shard) => seats.isKnownTrainer(address, shard),
     minRound: () => (currentRound > 0n ? currentRound - 1n : 0n),
     onAnnouncement: ({ signer, announcement }, from) => {
       peerByAddress.set(signer.toLowerCase(), from);
       if (signer.toLowerCase() !== me.toLowerCase()) announcedUpdates.set(`${announcement.round}:${announcement.shard}:${signer.toLowerCase()}`, announcement.updateHash);
     },
-    onReject: (peer, reason, detail) => log.warn("announcement rejected", { peer: peer.toString(), reason, detail: detail.message }),
+    onReject: (peer, reason, detail) => rejections.note(peer.toString(), reason, detail.message),
   });
   const slowPeers = new Set<string>(); // peers that let a fetch time out are asked last, for the whole run
   const fetchCtx = (): FetchContext => ({
