@@ -63,9 +63,18 @@ contract RunCoordinator is DisputeCourt {
         RunSpec storage s = _run(runId).spec;
         Participant storage p = _participants[runId][msg.sender];
         if (p.role == Role.None) revert RunNotParticipant(runId, msg.sender, Role.None);
-        uint64 settlesAt = p.lastCommitRound == 0 ? 0 : s.disputeEnd(p.lastCommitRound - 1);
-        if (p.openDisputes > 0 || block.timestamp < settlesAt) {
+        // A verifier's stake stays locked until the run's last round settles: leaving before gives up the seat only
+        // (REVIEW 7: slots cannot be filled by free join-and-leave churn, nor re-taken once a seed is known).
+        bool verifier = p.role == Role.Verifier;
+        uint64 settlesAt = verifier ? s.disputeEnd(s.rounds - 1) : (p.lastCommitRound == 0 ? 0 : s.disputeEnd(p.lastCommitRound - 1));
+        bool early = block.timestamp < settlesAt;
+        if (p.openDisputes > 0 || (early && !(verifier && p.active))) {
             revert RunLeaveBlocked(runId, msg.sender, p.openDisputes, settlesAt);
+        }
+        if (early) {
+            p.active = false;
+            emit ParticipantLeft(runId, msg.sender, 0);
+            return;
         }
         if (p.active && p.role == Role.Trainer) _shardSize[runId][p.shard] -= 1;
         uint256 unlocked = p.lockedStake;

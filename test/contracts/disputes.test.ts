@@ -595,7 +595,7 @@ describe("RunCoordinator: disputes", () => {
         f.coordinator.write.leave([f.runId], { account: j.account }),
         f.coordinator,
         "RunLeaveBlocked",
-        [f.runId, addr(j), 1, 0n],
+        [f.runId, addr(j), 1, schedule(f.spec, BigInt(f.spec.rounds - 1)).disputeEnd],
       );
     });
 
