@@ -68,7 +68,7 @@ async function verifier(argv: string[]): Promise<number> {
   const { log, common, signal, stopping } = setUp("verifier", config);
   const { runVerifier } = await import("../verifier/verifier.ts");
   try {
-    const summary = await runVerifier({ ...common, ...(config.game ? { game: config.game } : {}), ...(config.attack ? { attack: config.attack } : {}) }, signal);
+    const summary = await runVerifier({ ...common, ...(config.game ? { game: config.game } : {}), ...(config.attack ? { attack: config.attack } : {}), ...(config.watchBps ? { watchBps: config.watchBps } : {}) }, signal);
     log.info("done", { audits: summary.audits, attested: summary.attested, challenged: summary.challenged, rewards: summary.rewards });
     return 0;
   } catch (e) {

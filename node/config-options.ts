@@ -27,6 +27,7 @@ export interface OptionSpec {
   readonly fallback: string;
   readonly multiple?: boolean;
   readonly trainerOnly?: boolean;
+  readonly verifierOnly?: boolean;
 }
 
 /** Every setting, in help order. */
@@ -52,6 +53,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     verifierText: `misbehave on purpose, test networks only: ${VERIFIER_ATTACKS.join(", ")} (lazy attests without checking, false-challenge challenges honest commitments)`,
     fallback: "none",
   },
+  {
+    name: "watch",
+    env: "VERIHIVE_WATCH",
+    arg: "BPS",
+    text: "also replay this share (basis points, 0-10000) of the audits assigned to other verifiers, and dispute what fails by a game (exact mode; docs/PROTOCOL.md 7.3)",
+    fallback: "0",
+    verifierOnly: true,
+  },
   { name: "attack-lambda", env: "VERIHIVE_ATTACK_LAMBDA", arg: "X", text: "attack strength λ > 0 (sign-flip: −λ × its update; noise: λ × its norm; alie: z; ipm: ε)", fallback: "1", trainerOnly: true },
   {
     name: "aggregation",
@@ -65,7 +74,7 @@ export const OPTIONS: readonly OptionSpec[] = [
 ];
 
 export function optionsFor(role: Role): readonly OptionSpec[] {
-  return OPTIONS.filter((o) => role === "trainer" || !o.trainerOnly);
+  return OPTIONS.filter((o) => (role === "trainer" ? !o.verifierOnly : !o.trainerOnly));
 }
 
 function help(role: Role, summary: string, usage: string, example: string): string {

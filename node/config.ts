@@ -113,6 +113,8 @@ export interface VerifierConfig extends NodeConfigBase {
   readonly role: "verifier";
   /** A verifier attack under test (`--attack NAME`, test networks only: verifier/misbehaviour.ts); absent for an honest verifier. */
   readonly attack?: VerifierAttack;
+  /** `--watch BPS`: the share of other verifiers' audits it replays too (0: none). */
+  readonly watchBps: number;
 }
 
 /** `--help` (or `-h`) was given: print the help text and exit. */
@@ -198,7 +200,7 @@ function readConfigFile(path: string, problems: string[]): unknown {
 }
 
 /** Config-file keys that may be JSON numbers. */
-const NUMERIC_KEYS: readonly string[] = ["run", "stake", "attack-lambda"];
+const NUMERIC_KEYS: readonly string[] = ["run", "stake", "attack-lambda", "watch"];
 
 function fileLayer(role: Role, path: string, problems: string[]): Layer {
   const layer: Layer = new Map();
@@ -235,6 +237,9 @@ const checkLambda: Check<number> = (v) => {
   const x = decimal(v);
   return x !== undefined && x > 0 ? { ok: x } : { problem: "must be a finite number greater than 0" };
 };
+
+/** Basis points: an integer from 0 to 10000. */
+const checkBps: Check<number> = (v) => (/^[0-9]{1,5}$/.test(v) && Number(v) <= 10_000 ? { ok: Number(v) } : { problem: "must be an integer from 0 to 10000 (basis points)" });
 
 /** --attack with its λ; λ without an attack is a problem. */
 function attackConfig(layers: readonly Layer[], problems: string[]): AttackConfig | undefined {
@@ -328,13 +333,14 @@ function parse(role: Role, argv: readonly string[], env: Readonly<Record<string,
   const attack = role === "trainer" ? attackConfig(layers, problems) : undefined;
   const aggregation = role === "trainer" ? (scalar(layers, "aggregation", oneOf(AGGREGATIONS), problems) ?? "centered-clip") : undefined;
   const verifierAttack = role === "verifier" ? scalar(layers, "attack", oneOf(VERIFIER_ATTACKS), problems) : undefined;
+  const watchBps = role === "verifier" ? (scalar(layers, "watch", checkBps, problems) ?? 0) : 0;
 
   if (problems.length > 0 || rpc === undefined || key === undefined || coordinator === undefined || runId === undefined) {
     throw new ConfigError(role, problems);
   }
   const dataDir = dataDirGiven ?? resolve(".verihive", role === "trainer" ? `trainer-${runId}-${shard}` : `verifier-${runId}`);
   const base = { help: false as const, rpc, key, coordinator, game, runId, stake, listen, bootstrap, backend, dataDir, log, configFile };
-  if (role === "verifier") return verifierAttack === undefined ? { role, ...base } : { role, ...base, attack: verifierAttack };
+  if (role === "verifier") return verifierAttack === undefined ? { role, ...base, watchBps } : { role, ...base, watchBps, attack: verifierAttack };
   const trainer = { role, ...base, shard: shard!, aggregation: aggregation! };
   return attack === undefined ? trainer : { ...trainer, attack };
 }

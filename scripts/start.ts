@@ -175,6 +175,7 @@ async function main(o: StartOptions): Promise<number> {
     const label = `verifier ${j}${attack === null ? "" : ` (${attack})`}`;
     const base = common("verifier", verifierAccount(j), `verifier-${j}`, o.backend);
     if (attack !== null) base.push("--attack", attack);
+    else if (o.watchBps > 0) base.push("--watch", String(o.watchBps));
     const crash = crashWatch("verifier", j, label);
     const p: PeerProcess = new PeerProcess({
       label,

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { keccak256, type Address } from "viem";
+import { encodePacked, keccak256, type Address } from "viem";
 import { attentionDigest } from "../lib/protocol/attention.ts";
 import { CommitStatus, roundSchedule, VerificationMode, type RunSpec } from "../lib/core/spec.ts";
 import { shardName } from "../lib/protocol/shards.ts";
@@ -42,6 +42,12 @@ export interface AuditorParams {
   attack?: VerifierAttack;
   /** The dispute games (exact mode); without them an exact-mode verifier can attest but not dispute. */
   games?: Pick<VerifierGames, "challengeSegment" | "challengeUpdate" | "challengeManifest">;
+  /**
+   * Watching (`--watch BPS`, exact mode, with games): this share of the commitments audited by other verifiers is
+   * replayed too (the same segment), and what fails is disputed by a game, which anyone may open until
+   * disputeEnd (PROTOCOL.md 7.3). It catches what a lazy or colluding auditor attests. 0: no watching.
+   */
+  watchBps?: number;
   /** The segment verification (verifySegment; a unit test of the auditor's choices gives its own verdicts). */
   verifySegment?: typeof verifySegment;
   log: Logger;
@@ -133,8 +139,8 @@ export class Auditor {
     const round = c.round;
     const done = (rec: JournalRecord) => rec.round === round.toString() && String(rec.trainer).toLowerCase() === c.trainer.toLowerCase();
     if (stats.has("audit-result", done)) return;
-    const { mine, segment } = await chain.assignedToMe(round, c.trainer);
-    if (!mine) return;
+    const { mine, segment, audited } = await chain.assignedToMe(round, c.trainer);
+    if (!mine) return audited ? this.#watch(c, segment) : undefined;
     const status = await chain.statusOf(round, c.trainer);
     if (status !== CommitStatus.Committed) return; // attested already, disputed, or slashed
     log.info("audit", { round, trainer: c.trainer, shard: c.shard, segment });
@@ -147,6 +153,24 @@ export class Auditor {
     const seconds = Number((clock.now() - started).toFixed(2));
     const outcome = await this.#act(c, segment, verdict);
     await stats.note("audit-result", { round: round.toString(), trainer: c.trainer, segment, outcome: outcome.outcome, seconds, ...outcome.extra });
+    this.#p.onChange();
+  }
+
+  /** A sampled commitment another verifier audits: the same replay, and a game if it fails (never an attestation). */
+  async #watch(c: CommitmentRef, segment: number): Promise<void> {
+    const { chain, stats, log, spec } = this.#p;
+    const bps = this.#p.watchBps ?? 0;
+    if (bps <= 0 || spec.mode !== VerificationMode.Exact || !this.#p.games) return;
+    const draw = BigInt(keccak256(encodePacked(["address", "uint64", "address"], [chain.me, c.round, c.trainer])));
+    if (draw % 10_000n >= BigInt(bps)) return;
+    const done = (rec: JournalRecord) => rec.round === c.round.toString() && String(rec.trainer).toLowerCase() === c.trainer.toLowerCase();
+    if (stats.has("watch-result", done)) return;
+    log.info("watch", { round: c.round, trainer: c.trainer, shard: c.shard, segment });
+    // A game may open until disputeEnd; the replay stops early enough to send it.
+    const deadline = Number(roundSchedule(spec, c.round).disputeEnd) - this.#p.marginSeconds;
+    const verdict = auditVerdict(undefined, await (this.#p.verifySegment ?? verifySegment)(this.#p.verify, "auditor", c, segment, deadline), segment);
+    const outcome = verdict.kind === "fail" || verdict.kind === "unavailable" ? await this.#act(c, segment, verdict) : { outcome: verdict.kind === "pass" ? "watched" : "undecided", extra: {} };
+    await stats.note("watch-result", { round: c.round.toString(), trainer: c.trainer, segment, outcome: outcome.outcome, ...outcome.extra });
     this.#p.onChange();
   }
 

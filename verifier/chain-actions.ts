@@ -61,9 +61,10 @@ export class VerifierChain {
   }
 
   /** Whether this account is the assigned auditor of the commitment now. */
-  async assignedToMe(round: bigint, trainer: Address): Promise<{ mine: boolean; segment: number }> {
+  /** Whether this verifier audits the commitment, its segment, and whether anyone does (`audited`). */
+  async assignedToMe(round: bigint, trainer: Address): Promise<{ mine: boolean; segment: number; audited: boolean }> {
     const a = await this.auditOf(round, trainer);
-    return { mine: a.audited && a.verifier.toLowerCase() === this.me.toLowerCase(), segment: a.segment };
+    return { mine: a.audited && a.verifier.toLowerCase() === this.me.toLowerCase(), segment: a.segment, audited: a.audited };
   }
 
   async statusOf(round: bigint, trainer: Address): Promise<CommitStatus> {

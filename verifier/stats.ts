@@ -19,12 +19,16 @@ export type AuditOutcome =
   /** The data was not served and the report could not be sent, or only non-segment data was missing. */
   | "unavailable"
   /** This node could not establish the round's agreed state in time. */
-  | "undecided";
+  | "undecided"
+  /** Watching another verifier's audit: the checks passed (nothing to send). */
+  | "watched";
 
 export interface VerifierSummary {
   address: Address;
   role: "verifier";
   audits: number;
+  /** Other verifiers' audits it replayed as a watcher (`--watch`). */
+  watched: number;
   attested: number;
   challenged: number;
   unavailableReported: number;
@@ -44,6 +48,8 @@ export interface VerifierSummary {
 
 export class Stats {
   audits = 0;
+  /** Other verifiers' audits replayed as a watcher (`--watch`). */
+  watched = 0;
   passed = 0;
   attested = 0;
   challenged = 0;
@@ -87,6 +93,10 @@ export class Stats {
 
   #count(rec: JournalRecord): void {
     switch (rec.kind) {
+      case "watch-result":
+        this.watched++;
+        if (rec.outcome === "challenged") this.challenged++;
+        break;
       case "audit-result": {
         this.audits++;
         const o = rec.outcome as AuditOutcome;
@@ -120,6 +130,7 @@ export class Stats {
   fields(): Record<string, number> {
     return {
       audits: this.audits,
+      watched: this.watched,
       passed: this.passed,
       challenged: this.challenged,
       unavailable: this.unavailableReported,
@@ -137,6 +148,7 @@ export class Stats {
       address,
       role: "verifier",
       audits: this.audits,
+      watched: this.watched,
       attested: this.attested,
       challenged: this.challenged,
       unavailableReported: this.unavailableReported,

@@ -60,6 +60,8 @@ export interface VerifierOptions {
   progress?: boolean;
   /** Misbehaviour under test (`--attack lazy|false-challenge`); honest verifiers have none. */
   attack?: VerifierAttack;
+  /** `--watch BPS`: replay this share of the audits assigned to other verifiers, and dispute by a game what fails. */
+  watchBps?: number;
   /** The DisputeGame contract: exact-mode frauds are settled by games this verifier plays (else by juries). */
   game?: Address;
   log: Logger;
@@ -197,6 +199,7 @@ export async function runVerifier(opts: VerifierOptions, signal: AbortSignal): P
       onChange: report,
       ...(opts.attack ? { attack: opts.attack } : {}),
       ...(games ? { games } : {}),
+      ...(opts.watchBps ? { watchBps: opts.watchBps } : {}),
       log,
       signal,
     });

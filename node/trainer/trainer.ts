@@ -161,7 +161,9 @@ export async function runTrainer(opts: TrainerOptions, signal: AbortSignal): Pro
   const stepConfig = () => (opts.attack?.stepConfig ? opts.attack.stepConfig(config, spec.checkpointInterval) : config);
   const seedOf = async (r: bigint) => (await read<{ seed: Hex }>("roundOf", [opts.runId, r])).seed; // games on rounds before a restart: from the journal
   const restore = (round: bigint) => restoreRound({ journal, blobs, runId: opts.runId, trainer: me, shard: myShard, moe, spec, dataset: () => train, seedOf, stepConfig }, round);
-  const accusations = spec.mode === VerificationMode.Exact ? { accusations: { coordinator: opts.coordinator, spec, journal } } : {}; // PROTOCOL.md 7.3
+  // Blind attestations are accused in exact mode (PROTOCOL.md 7.3); a trainer under an attack never accuses (a
+  // cheater would not: the verifier it accuses replays and shows its fraud).
+  const accusations = spec.mode === VerificationMode.Exact && !opts.attack ? { accusations: { coordinator: opts.coordinator, spec, journal } } : {};
   const games = opts.game ? startGameAnswers({ client: publicClient, wallet, game: opts.game, runId: opts.runId, trainer: me, fromBlock: run.createdAtBlock, journal, log, moe, batchSize: spec.batchSize, config, keepRounds: keep, restore, ...accusations }) : undefined;
 
   try {

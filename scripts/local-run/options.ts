@@ -58,6 +58,8 @@ export const USAGE = `usage: npm start -- [flags]
   --verifier-attack LIST    what they do: ${VERIFIER_ATTACKS.join(", ")} (required when J > 0): lazy attests
                             without checking, false-challenge challenges honest commitments; one name for
                             all of them, or J comma-separated names in verifier order
+  --watch BPS               honest verifiers also replay this share (basis points 0..10000) of the audits
+                            assigned to others and dispute what fails by a game (exact mode; default 0)
   --crash I@R[+S]           kill -9 trainer I while it trains round R, restart it S s later (default 2; repeatable);
                             I@game[+S] kills trainer I, vJ@game[+S] verifier J, right after its first
                             dispute-game move (the restarted process must play on)
@@ -103,6 +105,8 @@ export interface StartOptions {
   /** Set when byzantineVerifiers > 0: what each of the last J verifiers does. */
   /** What each of the last J verifiers does, in order (undefined when J = 0). */
   readonly verifierAttacks: readonly VerifierAttack[] | undefined;
+  /** --watch: the share of other verifiers' audits each honest verifier replays too (basis points). */
+  readonly watchBps: number;
   readonly crashes: readonly Crash[];
   readonly report: string | undefined;
 }
@@ -162,6 +166,7 @@ export function parseStartOptions(argv: readonly string[]): StartOptions | "help
         "attack-lambda": { type: "string" },
         "byzantine-verifiers": { type: "string", default: "0" },
         "verifier-attack": { type: "string" },
+        watch: { type: "string" },
         crash: { type: "string", multiple: true, default: [] },
         report: { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -234,6 +239,7 @@ export function parseStartOptions(argv: readonly string[]): StartOptions | "help
     attack,
     byzantineVerifiers,
     verifierAttacks: byzantineVerifiers > 0 ? (Array.from({ length: byzantineVerifiers }, (_, k) => vNames![vNames!.length === 1 ? 0 : k]!) as VerifierAttack[]) : undefined,
+    watchBps: int("watch", values.watch ?? "0", 0, 10_000),
     crashes,
     report: values.report,
   };

@@ -12,6 +12,7 @@ export interface VerifierSummary {
   address: Address;
   role: "verifier";
   audits: number;
+  watched: number;
   attested: number;
   challenged: number;
   unavailableReported: number;
@@ -57,7 +58,7 @@ export interface ChainFacts {
   readonly slashRounds?: ReadonlyMap<string, number>;
 }
 
-const ACTIVITY = ["audits", "attested", "challenged", "unavailableReported", "disputesWon", "disputesLost", "gamesWon", "gamesLost", "votes", "equivocationProofs"] as const;
+const ACTIVITY = ["audits", "watched", "attested", "challenged", "unavailableReported", "disputesWon", "disputesLost", "gamesWon", "gamesLost", "votes", "equivocationProofs"] as const;
 type Activity = Record<(typeof ACTIVITY)[number], number>;
 
 export interface PeerReport {
@@ -199,7 +200,7 @@ export function reportTable(report: Report): string {
     if (p.restarts !== undefined) notes.push(`restarts ${p.restarts}`);
     if (p.activity) {
       const a = p.activity;
-      notes.push(`audits ${a.audits}, attested ${a.attested}, challenged ${a.challenged}, unavailable ${a.unavailableReported}, disputes won/lost ${a.disputesWon}/${a.disputesLost}, games won/lost ${a.gamesWon}/${a.gamesLost}, votes ${a.votes}, equivocation proofs ${a.equivocationProofs}`);
+      notes.push(`audits ${a.audits}${a.watched > 0 ? `, watched ${a.watched}` : ""}, attested ${a.attested}, challenged ${a.challenged}, unavailable ${a.unavailableReported}, disputes won/lost ${a.disputesWon}/${a.disputesLost}, games won/lost ${a.gamesWon}/${a.gamesLost}, votes ${a.votes}, equivocation proofs ${a.equivocationProofs}`);
     }
     const slashed = p.slashed ? `yes (${(p.slashedFor ?? []).join(",") || "?"})` : "no";
     lines.push(

@@ -30,7 +30,7 @@ interface Peer {
   slashed: boolean;
   slashedFor?: string[];
   credits: string;
-  activity?: { audits: number; challenged: number; disputesWon: number; disputesLost: number; gamesWon: number; gamesLost: number; unavailableReported: number; equivocationProofs: number; votes: number };
+  activity?: { audits: number; watched: number; challenged: number; disputesWon: number; disputesLost: number; gamesWon: number; gamesLost: number; unavailableReported: number; equivocationProofs: number; votes: number };
 }
 interface Report {
   rounds: number;
@@ -108,10 +108,10 @@ describe("end to end: attacks are caught, honest peers are not harmed", function
     assert.ok(r.accuracy > 0.6, `accuracy ${r.accuracy}`);
   });
 
-  it("one honest verifier among three, two of them lazy: every fraud it audits is slashed through a game, every blind attestation of an honest commitment is accused and costs its verifier, no honest party loses anything", async () => {
+  it("one honest verifier among three, two of them lazy, the honest one watching: every fraud is slashed through a game, every blind attestation of an honest commitment is accused and costs its verifier, no honest party loses anything", async () => {
     const r = await start([
       ...["--trainers", "5", "--rounds", "2", "--byzantine", "2", "--attack", "one-op,label-flip"],
-      ...["--verifiers", "3", "--byzantine-verifiers", "2", "--verifier-attack", "lazy,lazy"],
+      ...["--verifiers", "3", "--byzantine-verifiers", "2", "--verifier-attack", "lazy,lazy", "--watch", "10000"],
     ]);
     honestWinEveryGame(r);
     const verifiers = r.peers.filter((p) => p.role === "verifier");
@@ -124,8 +124,10 @@ describe("end to end: attacks are caught, honest peers are not harmed", function
       assert.equal(p.slashed, false, `honest ${p.address} not slashed`);
       assert.equal(p.credits, "6400", "every honest commitment credited");
     }
-    // Each fraud the honest verifier audited was slashed (PROTOCOL.md 7.1).
+    // Each fraud the honest verifier audited or watched was slashed (PROTOCOL.md 7.1): what the lazy ones attested too.
     for (const g of r.games.filter((x) => !x.accusation)) assert.ok(peerOf(r, g.trainer).slashedFor?.includes("fraud"), `${g.trainer}, whose fraud it caught, slashed`);
+    for (const name of ["one-op", "label-flip"]) assert.ok(byAttack(r, name).slashedFor?.includes("fraud"), `${name} slashed, audited by whoever`);
+    assert.ok((good!.activity?.watched ?? 0) > 0, "the honest verifier watched the lazy ones' audits");
     // Each accusation of a lazy verifier by an honest trainer cost the verifier (7.3); the honest verifier is never accused.
     const accusations = r.games.filter((x) => x.accusation);
     assert.ok(accusations.some((g) => peerOf(r, g.trainer).attack === null), "honest trainers accused blind attestations");

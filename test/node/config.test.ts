@@ -436,6 +436,15 @@ describe("node config (node/config.ts)", () => {
       assert.deepEqual(verifierProblems(VERIFIER, { VERIHIVE_ATTACK: "noise" }), ["--attack must be one of lazy, false-challenge (got 'noise' from VERIHIVE_ATTACK)"]);
     });
 
+    it("takes --watch in basis points (default 0) from a flag, the environment or a file, and refuses anything else", () => {
+      assert.equal(verifier(VERIFIER).watchBps, 0);
+      assert.equal(verifier([...VERIFIER, "--watch", "2500"]).watchBps, 2500);
+      assert.equal(verifier(VERIFIER, { VERIHIVE_WATCH: "10000" }).watchBps, 10_000);
+      assert.equal(verifier([...VERIFIER, "--config", configFile({ watch: 500 })]).watchBps, 500);
+      for (const bad of ["10001", "0.5", "1e3", "lots"]) assert.deepEqual(verifierProblems([...VERIFIER, "--watch", bad]), [`--watch must be an integer from 0 to 10000 (basis points) (got '${bad}')`]);
+      assert.deepEqual(problems([...TRAINER, "--watch", "100"]), ["Unknown option '--watch'"]);
+    });
+
     it("keeps --attack-lambda trainer-only", () => {
       assert.deepEqual(verifierProblems([...VERIFIER, "--attack", "lazy", "--attack-lambda", "2"]), ["Unknown option '--attack-lambda'"]);
       assert.throws(() => parseVerifierConfig([...VERIFIER, "--config", configFile({ "attack-lambda": 0.5 })], {}), /unknown key 'attack-lambda'/);
@@ -461,7 +470,7 @@ describe("node config (node/config.ts)", () => {
     it("lists every trainer flag with its default and variable, and an example", () => {
       const text = trainerHelp();
       assert.match(text, /^Usage: npx verihive trainer /);
-      for (const o of OPTIONS) {
+      for (const o of OPTIONS.filter((x) => !x.verifierOnly)) {
         assert.ok(text.includes(`--${o.name} ${o.arg}`), o.name);
         assert.ok(text.includes(`default: ${o.fallback}; env: ${o.env}`), o.env);
       }
@@ -473,6 +482,7 @@ describe("node config (node/config.ts)", () => {
       const text = verifierHelp();
       assert.match(text, /^Usage: npx verihive verifier /);
       assert.ok(!text.includes("--shard") && !text.includes("--attack-lambda"));
+      assert.ok(text.includes("--watch BPS") && !trainerHelp().includes("--watch"), "--watch is the verifier's only");
       assert.ok(text.includes("--bootstrap MULTIADDR") && text.includes("VERIHIVE_DATA_DIR"));
       assert.match(text, /Example:\n {2}npx verihive verifier --rpc/);
     });

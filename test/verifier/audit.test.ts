@@ -42,11 +42,12 @@ describe("verifier/audit.ts: the auditor's choice of dispute", function () {
   after(async () => journal?.close());
 
   /** An auditor over a run of `mode` whose checks return `verdict`; what it sent is in `calls`. */
-  function auditor(mode: VerificationMode, verdict: Verdict, opts: { games?: boolean } = {}) {
+  function auditor(mode: VerificationMode, verdict: Verdict, opts: { games?: boolean; mine?: boolean; watchBps?: number } = {}) {
     const calls: string[] = [];
     const spec: RunSpec = defaultRunSpec(0n, { mode, toleranceMicros: mode === VerificationMode.Exact ? 0 : 1000, localSteps: 4, checkpointInterval: 2, shards: 3 });
     const chain = {
-      assignedToMe: async () => ({ mine: true, segment: 1 }),
+      me: "0x00000000000000000000000000000000000000b2",
+      assignedToMe: async () => ({ mine: opts.mine ?? true, segment: 1, audited: true }),
       statusOf: async () => CommitStatus.Committed,
       attest: async () => (calls.push("attest"), "0xa" as Hex),
       challenge: async () => (calls.push("jury challenge"), { hash: "0xb" as Hex, disputeId: 1n }),
@@ -73,7 +74,8 @@ describe("verifier/audit.ts: the auditor's choice of dispute", function () {
       marginSeconds: 1,
       onChange: () => undefined,
       ...(opts.games === false ? {} : { games }),
-      verifySegment: async () => verdict,
+      verifySegment: async () => (calls.push("replay"), verdict),
+      ...(opts.watchBps !== undefined ? { watchBps: opts.watchBps } : {}),
       log: memoryLogger(),
       signal: new AbortController().signal,
     };
@@ -90,7 +92,24 @@ describe("verifier/audit.ts: the auditor's choice of dispute", function () {
   it("exact mode, a wrong segment: a step game on that segment", async () => {
     const a = auditor(VerificationMode.Exact, fail("segment"));
     await a.auditor.auditOne(ref());
-    assert.deepEqual(a.calls, ["step game 1"]);
+    assert.deepEqual(a.calls, ["replay", "step game 1"]);
+  });
+
+  it("a watcher replays another verifier's audit and opens a game on a fraud, never attests, and replays nothing without --watch", async () => {
+    const watching = auditor(VerificationMode.Exact, fail("segment"), { mine: false, watchBps: 10_000 });
+    await watching.auditor.auditOne(ref());
+    assert.deepEqual(watching.calls, ["replay", "step game 1"]);
+    assert.equal(watching.stats.find("watch-result", (r) => r.round === String(round - 1n))?.outcome, "challenged");
+    const fine = auditor(VerificationMode.Exact, { kind: "pass", manifest }, { mine: false, watchBps: 10_000 });
+    await fine.auditor.auditOne(ref());
+    assert.deepEqual(fine.calls, ["replay"], "a watcher is not the auditor: nothing to attest");
+    assert.equal(fine.stats.watched, 2);
+    const off = auditor(VerificationMode.Exact, fail("segment"), { mine: false });
+    await off.auditor.auditOne(ref());
+    assert.deepEqual(off.calls, []);
+    const tolerance = auditor(VerificationMode.Tolerance, fail("segment"), { mine: false, watchBps: 10_000 });
+    await tolerance.auditor.auditOne(ref());
+    assert.deepEqual(tolerance.calls, [], "watching is exact mode only (games)");
   });
 
   it("exact mode, a wrong update: the committed update is read and an update game opened where it differs", async () => {
@@ -100,38 +119,38 @@ describe("verifier/audit.ts: the auditor's choice of dispute", function () {
     served.keep(c.round, c.updateHash, canonicalStateBytes(wrong));
     const a = auditor(VerificationMode.Exact, fail("update", { s0, sH }));
     await a.auditor.auditOne(c);
-    assert.deepEqual(a.calls, ["update game"]);
+    assert.deepEqual(a.calls, ["replay", "update game"]);
   });
 
   it("exact mode, a wrong start or a verifier without --game: no dispute at all (never a jury)", async () => {
     const start = auditor(VerificationMode.Exact, fail("start"));
     await start.auditor.auditOne(ref());
-    assert.deepEqual(start.calls, []);
+    assert.deepEqual(start.calls, ["replay"]);
     assert.equal(start.stats.find("audit-result", (r) => r.round === String(round - 1n))?.outcome, "failed");
     const without = auditor(VerificationMode.Exact, fail("segment"), { games: false });
     await without.auditor.auditOne(ref());
-    assert.deepEqual(without.calls, []);
+    assert.deepEqual(without.calls, ["replay"]);
     const unserved = auditor(VerificationMode.Exact, { kind: "unavailable", missing: "manifest", segmentData: true }, { games: false });
     await unserved.auditor.auditOne(ref());
-    assert.deepEqual(unserved.calls, []);
+    assert.deepEqual(unserved.calls, ["replay"]);
   });
 
   it("exact mode, unserved data the auditor could not derive: a manifest-first game", async () => {
     const a = auditor(VerificationMode.Exact, { kind: "unavailable", missing: "checkpoint 1", segmentData: true });
     await a.auditor.auditOne(ref());
-    assert.deepEqual(a.calls, ["manifest game"]);
+    assert.deepEqual(a.calls, ["replay", "manifest game"]);
     assert.equal(a.stats.find("audit-result", (r) => r.round === String(round - 1n))?.outcome, "challenged");
   });
 
   it("tolerance mode: a jury challenge or an unavailability report, never a game; a pass attests", async () => {
     const wrong = auditor(VerificationMode.Tolerance, fail("segment"));
     await wrong.auditor.auditOne(ref());
-    assert.deepEqual(wrong.calls, ["jury challenge"]);
+    assert.deepEqual(wrong.calls, ["replay", "jury challenge"]);
     const unserved = auditor(VerificationMode.Tolerance, { kind: "unavailable", missing: "checkpoint 1", segmentData: true });
     await unserved.auditor.auditOne(ref());
-    assert.deepEqual(unserved.calls, ["reportUnavailable"]);
+    assert.deepEqual(unserved.calls, ["replay", "reportUnavailable"]);
     const fine = auditor(VerificationMode.Tolerance, { kind: "pass", manifest });
     await fine.auditor.auditOne(ref());
-    assert.deepEqual(fine.calls, ["attest"]);
+    assert.deepEqual(fine.calls, ["replay", "attest"]);
   });
 });
