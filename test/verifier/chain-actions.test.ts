@@ -43,7 +43,7 @@ describe("verifier: chain actions on the contracts (verifier/chain-actions.ts)",
   it("opens audits once, and attests only as the assigned verifier", async () => {
     const f = await networkHelpers.loadFixture(audited);
     await assert.rejects(chainOf(f, f.other).openAudits(0n), (e) => errorNameOf(e) === "RoundAlreadyOpen");
-    assert.deepEqual(await chainOf(f, f.other).assignedToMe(0n, f.t0), { mine: false, segment: f.segment });
+    assert.deepEqual(await chainOf(f, f.other).assignedToMe(0n, f.t0), { mine: false, segment: f.segment, audited: true });
     await assert.rejects(chainOf(f, f.other).attest(0n, f.t0, ATTEST_DIGEST), (e) => errorNameOf(e) === "AuditNotAssigned");
     const mine = chainOf(f, f.assigned);
     assert.equal((await mine.assignedToMe(0n, f.t0)).mine, true);
