@@ -498,6 +498,83 @@ describe("RunCoordinator: runs", () => {
       await viem.assertions.revertWithCustomErrorWithArgs(f.coordinator.write.joinAsVerifier([f.runId], { account: v.account }), f.coordinator, "RunAlreadyJoined", [f.runId, addr(v)]);
     });
 
+    it("reverts once the run has ended", async () => {
+      const f = await networkHelpers.loadFixture(emptyRun);
+      const endsAt = f.spec.startTime + BigInt(f.spec.rounds * f.spec.roundLength);
+      await at(endsAt);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        f.coordinator.write.joinAsVerifier([f.runId], { account: f.verifiers[0]!.account }),
+        f.coordinator,
+        "RunEnded",
+        [f.runId, endsAt],
+      );
+    });
+
+    it("reverts for a caller already seated as a verifier", async () => {
+      const f = await networkHelpers.loadFixture(fullRun);
+      const v = f.verifiers[0]!;
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        f.coordinator.write.joinAsVerifier([f.runId], { account: v.account }),
+        f.coordinator,
+        "RunAlreadyJoined",
+        [f.runId, addr(v)],
+      );
+    });
+
+    it("reverts for a caller seated as a trainer", async () => {
+      const f = await networkHelpers.loadFixture(emptyRun);
+      const t = f.trainers[0]!;
+      await f.coordinator.write.joinAsTrainer([f.runId, 0], { account: t.account });
+      await f.staking.write.stake([STAKE], { account: t.account });
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        f.coordinator.write.joinAsVerifier([f.runId], { account: t.account }),
+        f.coordinator,
+        "RunAlreadyJoined",
+        [f.runId, addr(t)],
+      );
+      assert.equal((await f.coordinator.read.runOf([f.runId]))[1], 0);
+    });
+
+    it("reverts when the caller's free stake is below the minimum", async () => {
+      const f = await networkHelpers.loadFixture(emptyRun);
+      await viem.assertions.revertWithCustomErrorWithArgs(
+        f.coordinator.write.joinAsVerifier([f.runId], { account: f.outsider.account }),
+        f.coordinator,
+        "RunStakeBelowMinimum",
+        [f.runId, addr(f.outsider), 0n, STAKE],
+      );
+    });
+  });
+
+  describe("leave", () => {
+    it("removes a trainer and emits ParticipantLeft with the unlocked stake", async () => {
+      const f = await networkHelpers.loadFixture(withRun);
+      const t = f.trainers[0]!;
+      await viem.assertions.emitWithArgs(f.coordinator.write.leave([f.runId], { account: t.account }), f.coordinator, "ParticipantLeft", [
+        f.runId,
+        addr(t),
+        STAKE,
+      ]);
+    });
+
+    it("unlocks the seat's stake in the vault", async () => {
+      const f = await networkHelpers.loadFixture(withRun);
+      const t = f.trainers[0]!;
+      await viem.assertions.emitWithArgs(f.coordinator.write.leave([f.runId], { account: t.account }), f.staking, "StakeUnlocked", [
+        addr(t),
+        STAKE,
+      ]);
+      assert.equal(await f.staking.read.freeStakeOf([addr(t)]), STAKE);
+    });
+
+    it("clears the seat and frees the shard slot", async () => {
+      const f = await networkHelpers.loadFixture(withRun);
+      const t = f.trainers[2]!;
+      await f.coordinator.write.leave([f.runId], { account: t.account });
+      assert.deepEqual(await f.coordinator.read.participantOf([f.runId, addr(t)]), emptyParticipant);
+      assert.equal(await f.coordinator.read.shardSize([f.runId, 1]), 1);
+    });
+
     it("lets a verifier leave its seat at once and unlocks its stake when the run's last round settles (REVIEW 7)", async () => {
       const f = await networkHelpers.loadFixture(withRun);
       const v = f.verifiers[3]!;
